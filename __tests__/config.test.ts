@@ -1,0 +1,329 @@
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { ConfigError, loadConfigFile, parseConfig } from "../lib/config/load";
+
+const base = () => ({
+  app: { name: "webapp", region: "eu-west-1" },
+  environments: {
+    staging: { network: { cidr: "10.10.0.0/16" } },
+    production: { network: { cidr: "10.20.0.0/16" } },
+  },
+});
+
+/** Applies `mutate` to a fresh valid configuration and returns the problem lines. */
+function problems(mutate: (c: any) => void): string[] {
+  const config = base();
+  mutate(config);
+  try {
+    parseConfig(config, "test.yaml");
+  } catch (e) {
+    if (e instanceof ConfigError) return e.problems.map((p) => `${p.path}: received ${p.received}; allowed: ${p.allowed}`);
+    throw e;
+  }
+  throw new Error("expected the configuration to be rejected");
+}
+
+function expectProblem(mutate: (c: any) => void, path: string, received: string, allowed: RegExp): void {
+  const lines = problems(mutate);
+  const line = lines.find((l) => l.startsWith(`${path}: `));
+  expect({ lines, found: line !== undefined }).toEqual({ lines, found: true });
+  expect(line).toContain(`received ${received}`);
+  expect(line!.split("; allowed: ")[1]).toMatch(allowed);
+}
+
+describe("configuration files", () => {
+  test("the default configuration is valid and has staging and production", () => {
+    const config = loadConfigFile(path.join(__dirname, "..", "config", "default.yaml"));
+    expect(Object.keys(config.environments)).toEqual(["staging", "production"]);
+    expect(config.environments.production.protection).toBe(true);
+    expect(config.environments.staging.protection).toBe(false);
+  });
+
+  test("every example configuration is valid", () => {
+    const dir = path.join(__dirname, "..", "config", "examples");
+    const files = fs.readdirSync(dir).filter((f) => /\.(ya?ml|json)$/.test(f));
+    expect(files.length).toBeGreaterThan(0);
+    for (const file of files) expect(() => loadConfigFile(path.join(dir, file))).not.toThrow();
+  });
+
+  test("defaults are merged under every environment and the environment's own value wins", () => {
+    const config = parseConfig({
+      ...base(),
+      defaults: { fleet: { instanceType: "m7g.large", maxSize: 4 }, network: { azCount: 3 } },
+      environments: { staging: { network: { cidr: "10.10.0.0/16" }, fleet: { maxSize: 9 } } },
+    });
+    expect(config.environments.staging.fleet).toMatchObject({ instanceType: "m7g.large", maxSize: 9 });
+    expect(config.environments.staging.network.azCount).toBe(3);
+  });
+
+  test("schema defaults are applied", () => {
+    const env = parseConfig(base()).environments.staging;
+    expect(env.backend).toEqual({ type: "local" });
+    expect(env.network).toMatchObject({ azCount: 2, privateSubnets: true, natGateways: "single", dataSubnets: false, sshIngressCidrs: [], albIngressCidrs: ["0.0.0.0/0"] });
+    expect(env.network.flowLogs).toEqual({ enabled: true, retentionDays: 90, trafficType: "ALL" });
+    expect(env.artifacts.containerRepository).toEqual({ immutableTags: true, keepLastImages: 30, untaggedExpirationDays: 7 });
+    expect(env.protection).toBe(true);
+  });
+
+  test("a JSON configuration file is accepted", () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "cfg-")), "c.json");
+    fs.writeFileSync(file, JSON.stringify(base()));
+    expect(Object.keys(loadConfigFile(file).environments)).toEqual(["staging", "production"]);
+  });
+
+  test("a missing file is reported with its path", () => {
+    expect(() => loadConfigFile("/nonexistent/config.yaml")).toThrow(/\/nonexistent\/config\.yaml.*readable configuration file/s);
+  });
+
+  test("YAML syntax errors name the line", () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "cfg-")), "bad.yaml");
+    fs.writeFileSync(file, "app:\n  name: x\n   region: [\n");
+    expect(() => loadConfigFile(file)).toThrow(/\(line \d+\): received text that is not valid YAML/);
+  });
+
+  test("duplicate YAML keys are rejected instead of silently overwritten", () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "cfg-")), "dup.yaml");
+    fs.writeFileSync(file, "app:\n  name: a\n  name: b\n  region: eu-west-1\nenvironments: {}\n");
+    expect(() => loadConfigFile(file)).toThrow(/not valid YAML.*[Mm]ap keys must be unique/);
+  });
+
+  test("all problems are reported at once, each with path, received value and what is allowed", () => {
+    const lines = problems((c) => {
+      c.app.name = "Web_App";
+      c.app.colour = "blue";
+      c.environments.staging.network.cidr = "10.0.0.1/16";
+      c.environments.production.fleet = { minSize: 5, maxSize: 2 };
+      c.environments.production.loadBalancer = { https: true };
+    });
+    expect(lines).toEqual([
+      expect.stringMatching(/^app\.name: received "Web_App"; allowed: lower-case letters/),
+      expect.stringMatching(/^app\.colour: received an unknown key "colour"; allowed: known keys here are: name, output, region, tags$/),
+      expect.stringMatching(/^environments\.staging\.network\.cidr: received "10\.0\.0\.1\/16"; allowed: an IPv4 CIDR block in network form/),
+      expect.stringMatching(/^environments\.production\.fleet\.minSize: received 5; allowed: a value no larger than fleet\.maxSize \(2\)$/),
+      expect.stringMatching(/^environments\.production\.loadBalancer\.certificateArn: received nothing; allowed: an ACM certificate ARN, required when loadBalancer\.https is true$/),
+    ]);
+  });
+
+  test("the error message says nothing was synthesized and counts the problems", () => {
+    expect(() => parseConfig({ ...base(), app: { name: "x", region: "moon-1" } }, "my.yaml")).toThrow(
+      /^Invalid configuration my\.yaml \(1 problem\); nothing was synthesized:\n  - app\.region: received "moon-1"; allowed: an AWS region code/,
+    );
+  });
+
+  test("a value inherited from defaults is reported where it must be fixed", () => {
+    expectProblem(
+      (c) => {
+        c.defaults = { fleet: { minSize: 7 } };
+        c.environments.staging.fleet = { maxSize: 3 };
+      },
+      "defaults.fleet.minSize (inherited by environments.staging)",
+      "7",
+      /no larger than fleet\.maxSize \(3\)/,
+    );
+  });
+});
+
+describe("validation rules", () => {
+  test.each([
+    ["not a CIDR", "banana", /IPv4 CIDR block in network form/],
+    ["host bits set", "10.10.0.1/16", /network form/],
+    ["prefix too wide", "10.0.0.0/8", /prefix from \/16 to \/22/],
+    ["prefix too narrow", "10.10.0.0/24", /prefix from \/16 to \/22/],
+    ["IPv6", "fd00::/48", /IPv4 CIDR/],
+  ])("network.cidr: %s", (_label, cidr, allowed) => {
+    expectProblem((c) => (c.environments.staging.network.cidr = cidr), "environments.staging.network.cidr", JSON.stringify(cidr), allowed);
+  });
+
+  test("overlapping CIDRs between environments", () => {
+    expectProblem(
+      (c) => (c.environments.production.network.cidr = "10.10.16.0/20"),
+      "environments.production.network.cidr",
+      '"10.10.16.0/20"',
+      /does not overlap environments\.staging\.network\.cidr \(10\.10\.0\.0\/16\)/,
+    );
+  });
+
+  test("minSize larger than maxSize", () => {
+    expectProblem((c) => (c.environments.staging.fleet = { minSize: 3, maxSize: 2 }), "environments.staging.fleet.minSize", "3", /no larger than fleet\.maxSize \(2\)/);
+  });
+
+  test.each([
+    [0, { minSize: 1, maxSize: 3, desiredCapacity: 0 }],
+    [4, { minSize: 1, maxSize: 3, desiredCapacity: 4 }],
+  ])("desiredCapacity %s outside [min, max]", (desired, fleet) => {
+    expectProblem((c) => (c.environments.staging.fleet = fleet), "environments.staging.fleet.desiredCapacity", String(desired), /from fleet\.minSize \(1\) to fleet\.maxSize \(3\)/);
+  });
+
+  test("negative and fractional sizes", () => {
+    expectProblem((c) => (c.environments.staging.fleet = { maxSize: 2.5 }), "environments.staging.fleet.maxSize", "2.5", /a number of instances from 1 to 1000/);
+    expectProblem((c) => (c.environments.staging.fleet = { minSize: -1 }), "environments.staging.fleet.minSize", "-1", /from 0 to 1000/);
+  });
+
+  test.each(["Staging", "1st", "qa_env", "a-", "waytoolongenvname"])("environment name %p is not a valid identifier", (name) => {
+    expectProblem(
+      (c) => (c.environments = { [name]: { network: { cidr: "10.10.0.0/16" } } }),
+      `environments.${name}`,
+      JSON.stringify(name),
+      /lower-case letters, digits and inner hyphens, starting with a letter, at most 12 characters/,
+    );
+  });
+
+  test("app name and environment name together too long for AWS name limits", () => {
+    expectProblem(
+      (c) => {
+        c.app.name = "averylongappname";
+        c.environments = { preproduction: { network: { cidr: "10.10.0.0/16" } } };
+        c.environments = { preprod12345: { network: { cidr: "10.10.0.0/16" } } };
+      },
+      "environments.preprod12345",
+      '"averylongappname-preprod12345"',
+      /at most 24 characters; "averylongappname-preprod12345" has 29/,
+    );
+  });
+
+  test("no environments", () => {
+    expectProblem((c) => (c.environments = {}), "environments", "{}", /at least one environment/);
+  });
+
+  test("HTTPS without a certificate ARN", () => {
+    expectProblem((c) => (c.environments.staging.loadBalancer = { https: true }), "environments.staging.loadBalancer.certificateArn", "nothing", /required when loadBalancer\.https is true/);
+  });
+
+  test("certificate ARN that is not an ACM ARN", () => {
+    expectProblem(
+      (c) => (c.environments.staging.loadBalancer = { certificateArn: "arn:aws:iam::123456789012:server-certificate/x" }),
+      "environments.staging.loadBalancer.certificateArn",
+      '"arn:aws:iam::123456789012:server-certificate/x"',
+      /an ACM certificate ARN/,
+    );
+  });
+
+  test.each(["hostedZoneId", "hostName"])("shared load balancer without %s", (field) => {
+    expectProblem(
+      (c) => (c.environments.staging.loadBalancer = { mode: "shared", hostedZoneId: "Z0123456789ABC", hostName: "app.example.com", [field]: undefined }),
+      `environments.staging.loadBalancer.${field}`,
+      "nothing",
+      /required when loadBalancer\.mode is "shared"/,
+    );
+  });
+
+  test("unknown keys at any depth", () => {
+    expectProblem((c) => (c.extra = 1), "extra", 'an unknown key "extra"', /known keys here are: app, defaults, environments/);
+    expectProblem((c) => (c.environments.staging.network.cdir = "x"), "environments.staging.network.cdir", 'an unknown key "cdir"', /known keys here are: .*cidr/);
+    expectProblem((c) => (c.environments.staging.fleet = { minsize: 1 }), "environments.staging.fleet.minsize", 'an unknown key "minsize"', /minSize/);
+  });
+
+  test("region", () => {
+    expectProblem((c) => (c.app.region = "Europe"), "app.region", '"Europe"', /an AWS region code/);
+    expectProblem((c) => (c.environments.staging.region = "eu-west"), "environments.staging.region", '"eu-west"', /an AWS region code/);
+  });
+
+  test("availability zones outside the environment's region, duplicated, or too few", () => {
+    expectProblem(
+      (c) => (c.environments.staging.network.availabilityZones = ["us-east-1a", "eu-west-1b"]),
+      "environments.staging.network.availabilityZones.0",
+      '"us-east-1a"',
+      /availability zone of the environment's region eu-west-1/,
+    );
+    expectProblem(
+      (c) => (c.environments.staging.network.availabilityZones = ["eu-west-1a", "eu-west-1a"]),
+      "environments.staging.network.availabilityZones",
+      '["eu-west-1a","eu-west-1a"]',
+      /without duplicates/,
+    );
+    expectProblem((c) => (c.environments.staging.network.availabilityZones = ["eu-west-1a"]), "environments.staging.network.availabilityZones", '["eu-west-1a"]', /at least 2/);
+    expectProblem((c) => (c.environments.staging.network.azCount = 5), "environments.staging.network.azCount", "5", /from 2 to 4/);
+  });
+
+  test("SSH from the whole internet", () => {
+    expectProblem((c) => (c.environments.staging.network.sshIngressCidrs = ["0.0.0.0/0"]), "environments.staging.network.sshIngressCidrs", '["0.0.0.0/0"]', /SSH from the whole internet/);
+    expectProblem((c) => (c.environments.staging.network.sshIngressCidrs = ["::/0"]), "environments.staging.network.sshIngressCidrs", '["::/0"]', /not allowed/);
+  });
+
+  test("ingress CIDR that is not a CIDR", () => {
+    expectProblem((c) => (c.environments.staging.network.albIngressCidrs = ["office"]), "environments.staging.network.albIngressCidrs.0", '"office"', /IPv4 CIDR .* or an IPv6 CIDR/);
+  });
+
+  test("private subnets without NAT", () => {
+    expectProblem((c) => (c.environments.staging.network.natGateways = "none"), "environments.staging.network.natGateways", '"none"', /"single" or "per-az" while network\.privateSubnets is true/);
+  });
+
+  test("fleet in private subnets that do not exist", () => {
+    expectProblem(
+      (c) => {
+        c.environments.staging.network.privateSubnets = false;
+        c.environments.staging.fleet = { subnets: "private" };
+      },
+      "environments.staging.fleet.subnets",
+      '"private"',
+      /"public" while network\.privateSubnets is false/,
+    );
+  });
+
+  test("unknown NAT mode lists the allowed ones", () => {
+    expectProblem((c) => (c.environments.staging.network.natGateways = "double"), "environments.staging.network.natGateways", '"double"', /one of "none", "single", "per-az"/);
+  });
+
+  test("flow log retention must be a period CloudWatch Logs accepts", () => {
+    expectProblem((c) => (c.environments.staging.network.flowLogs = { retentionDays: 10 }), "environments.staging.network.flowLogs.retentionDays", "10", /one of 1, 3, 5, 7, 14, 30/);
+  });
+
+  test("tags", () => {
+    expectProblem((c) => (c.app.tags = { "aws:owner": "x" }), "app.tags.aws:owner", '"aws:owner"', /not starting with aws:/);
+    expectProblem((c) => (c.app.tags = { team: "x".repeat(257) }), "app.tags.team", `"${"x".repeat(116)}...`, /at most 256 characters/);
+  });
+
+  test("account ID", () => {
+    expectProblem((c) => (c.environments.staging.accountId = 123456789012), "environments.staging.accountId", "123456789012", /12-digit AWS account ID written as a string/);
+  });
+
+  test("artifact expiration", () => {
+    expectProblem((c) => (c.environments.staging.artifacts = { artifactExpirationDays: 7 }), "environments.staging.artifacts.artifactExpirationDays", "7", /from 30 to 3650/);
+  });
+
+  test("output format", () => {
+    expectProblem((c) => (c.app.output = "yaml"), "app.output", '"yaml"', /one of "json", "hcl"/);
+  });
+});
+
+describe("backend validation", () => {
+  test("unknown backend type", () => {
+    expectProblem((c) => (c.environments.staging.backend = { type: "gcs" }), "environments.staging.backend.type", '"gcs"', /type "local", "s3" or "cloud"/);
+  });
+
+  test("S3 bucket name", () => {
+    expectProblem((c) => (c.environments.staging.backend = { type: "s3", bucket: "My_Bucket" }), "environments.staging.backend.bucket", '"My_Bucket"', /an S3 bucket name/);
+  });
+
+  test("S3 without any lock", () => {
+    expectProblem(
+      (c) => (c.environments.staging.backend = { type: "s3", bucket: "state-bucket", useLockfile: false }),
+      "environments.staging.backend.useLockfile",
+      "false",
+      /true, or a dynamodbTable: without a lock/,
+    );
+  });
+
+  test("S3 key and role", () => {
+    expectProblem((c) => (c.environments.staging.backend = { type: "s3", bucket: "state-bucket", key: "/abs/state" }), "environments.staging.backend.key", '"/abs/state"', /neither starts nor ends with \//);
+    expectProblem((c) => (c.environments.staging.backend = { type: "s3", bucket: "state-bucket", roleArn: "admin" }), "environments.staging.backend.roleArn", '"admin"', /an IAM role ARN/);
+  });
+
+  test("Terraform Cloud needs organization and workspace", () => {
+    expectProblem((c) => (c.environments.staging.backend = { type: "cloud", workspace: "w" }), "environments.staging.backend.organization", "nothing", /organization name/);
+    expectProblem((c) => (c.environments.staging.backend = { type: "cloud", organization: "acme", workspace: "has space" }), "environments.staging.backend.workspace", '"has space"', /workspace name/);
+  });
+
+  test("two environments may not share a state location", () => {
+    expectProblem(
+      (c) => {
+        c.environments.staging.backend = { type: "s3", bucket: "state-bucket", key: "shared.tfstate" };
+        c.environments.production.backend = { type: "s3", bucket: "state-bucket", key: "shared.tfstate" };
+      },
+      "environments.production.backend",
+      '"s3://state-bucket/shared.tfstate"',
+      /a state location of its own: environments\.staging already stores its state there/,
+    );
+  });
+});

@@ -1,0 +1,171 @@
+import * as fs from "fs";
+import * as path from "path";
+import { addressesOf } from "../lib/address";
+import { loadConfigFile } from "../lib/config/load";
+import { compareWithLock } from "./helpers/address-lock";
+import { configWith, ref, resource, synthConfig, synthEnv } from "./helpers/synth";
+
+const root = path.join(__dirname, "..");
+const lockDir = path.join(__dirname, "addresses");
+
+describe("EnvironmentStack", () => {
+  test("provider: region, default tags (application, environment, managed-by, plus configured), allowed account", () => {
+    const json = synthEnv({
+      app: { tags: { team: "platform", environment: "ignored" } },
+      environments: { qa: { region: "eu-central-1", accountId: "111122223333", tags: { "cost-center": "42" }, network: { cidr: "10.10.0.0/16" } } },
+    });
+    expect(json.provider.aws).toEqual([
+      {
+        region: "eu-central-1",
+        allowed_account_ids: ["111122223333"],
+        default_tags: [{ tags: { team: "platform", environment: "qa", "cost-center": "42", application: "webapp", "managed-by": "cdktf" } }],
+      },
+    ]);
+  });
+
+  test("a configured account replaces the caller identity lookup", () => {
+    const pinned = synthEnv({ environments: { qa: { accountId: "111122223333", network: { cidr: "10.10.0.0/16" } } } });
+    expect(pinned.data.aws_caller_identity).toBeUndefined();
+    expect(synthEnv().data.aws_caller_identity).toEqual({ current: expect.any(Object) });
+  });
+
+  test("configured zones replace the zones lookup", () => {
+    const json = synthEnv({ environments: { qa: { network: { cidr: "10.10.0.0/16", availabilityZones: ["eu-west-1b", "eu-west-1c", "eu-west-1a"] } } } });
+    expect(json.data.aws_availability_zones).toBeUndefined();
+    expect(resource(json, "aws_subnet", "network_public_2").availability_zone).toBe("eu-west-1a");
+  });
+
+  test("zones otherwise come from the region's zones, azCount of them", () => {
+    const json = synthEnv({ environments: { qa: { network: { cidr: "10.10.0.0/16", azCount: 3 } } } });
+    expect(resource(json, "aws_subnet", "network_public_2").availability_zone).toBe("${element(data.aws_availability_zones.available.names, 2)}");
+  });
+
+  test("outputs: VPC, subnets, bucket, repository, key", () => {
+    const json = synthEnv();
+    expect(Object.keys(json.output).sort()).toEqual(["artifact_bucket_name", "data_subnet_ids", "ecr_repository_url", "kms_key_arn", "private_subnet_ids", "public_subnet_ids", "vpc_id"]);
+    expect(json.output.vpc_id.value).toBe(ref("aws_vpc.network_vpc", "id"));
+    expect(json.output.public_subnet_ids.value).toEqual([ref("aws_subnet.network_public_0", "id"), ref("aws_subnet.network_public_1", "id")]);
+    expect(json.output.artifact_bucket_name.value).toBe(ref("aws_s3_bucket.artifacts_bucket", "bucket"));
+    expect(json.output.ecr_repository_url.value).toBe(ref("aws_ecr_repository.artifacts_repository", "repository_url"));
+    for (const output of Object.values<any>(json.output)) expect(output.description).toMatch(/\w+/);
+  });
+
+  test("protection decides force_destroy; nothing branches on the environment's name", () => {
+    const both = synthConfig(
+      configWith({
+        environments: {
+          production: { protection: false, network: { cidr: "10.10.0.0/16" } },
+          sandbox: { protection: true, network: { cidr: "10.20.0.0/16" } },
+        },
+      }),
+    );
+    expect(resource(both.production, "aws_s3_bucket", "artifacts_bucket").force_destroy).toBe(true);
+    expect(resource(both.sandbox, "aws_s3_bucket", "artifacts_bucket").force_destroy).toBe(false);
+  });
+
+  test("names are prefixed with <app>-<environment>", () => {
+    const json = synthEnv({ environments: { qa: { network: { cidr: "10.10.0.0/16" } } } });
+    expect(resource(json, "aws_ecr_repository", "artifacts_repository").name).toBe("webapp-qa");
+    expect(resource(json, "aws_kms_alias", "environment_key").name).toBe("alias/webapp-qa");
+    expect(resource(json, "aws_security_group", "network_alb").name).toBe("webapp-qa-alb");
+  });
+});
+
+describe("state backends", () => {
+  const backendOf = (backend: unknown) => synthEnv({ environments: { qa: { backend, network: { cidr: "10.10.0.0/16" } } } }).terraform;
+
+  test("local by default, beside the project and the same on every machine", () => {
+    expect(backendOf(undefined).backend).toEqual({ local: { path: "../../../terraform.webapp-qa.tfstate" } });
+    expect(backendOf({ type: "local", path: "/var/state/qa.tfstate" }).backend).toEqual({ local: { path: "/var/state/qa.tfstate" } });
+  });
+
+  test("S3 with S3-native locking, encryption and defaults for key and region", () => {
+    expect(backendOf({ type: "s3", bucket: "acme-state" }).backend).toEqual({
+      s3: { bucket: "acme-state", key: "webapp/qa/terraform.tfstate", region: "eu-west-1", encrypt: true, use_lockfile: true },
+    });
+  });
+
+  test("S3 with a KMS key, a DynamoDB lock table, no lockfile and an assumed role", () => {
+    expect(
+      backendOf({
+        type: "s3",
+        bucket: "acme-state",
+        key: "apps/qa.tfstate",
+        region: "us-east-1",
+        kmsKeyId: "alias/state",
+        useLockfile: false,
+        dynamodbTable: "terraform-locks",
+        roleArn: "arn:aws:iam::111122223333:role/terraform",
+      }).backend,
+    ).toEqual({
+      s3: {
+        bucket: "acme-state",
+        key: "apps/qa.tfstate",
+        region: "us-east-1",
+        encrypt: true,
+        kms_key_id: "alias/state",
+        dynamodb_table: "terraform-locks",
+        assume_role: { role_arn: "arn:aws:iam::111122223333:role/terraform" },
+      },
+    });
+  });
+
+  test("Terraform Cloud writes a cloud block with organization, workspace and project", () => {
+    const terraform = backendOf({ type: "cloud", organization: "acme", workspace: "webapp-qa", project: "web" });
+    expect(terraform.backend).toBeUndefined();
+    expect(terraform.cloud).toEqual({ hostname: "app.terraform.io", organization: "acme", workspaces: { name: "webapp-qa", project: "web" } });
+  });
+
+  test("the provider constraint accepts the mirrored 5.100.0", () => {
+    expect(backendOf(undefined).required_providers.aws).toEqual({ source: "aws", version: "5.100.0" });
+  });
+});
+
+/**
+ * Terraform addresses are a public contract. This locks the address list of every stack of the
+ * default and example configurations: an address that disappears without a `moved` block would
+ * make Terraform destroy and recreate the resource. Update on purpose with
+ * `UPDATE_ADDRESS_LOCK=1 npx jest environment-stack`.
+ */
+describe("address lock", () => {
+  const configs = ["config/default.yaml", ...fs.readdirSync(path.join(root, "config/examples")).filter((f) => /\.ya?ml$/.test(f)).map((f) => `config/examples/${f}`)];
+  const cases = configs.flatMap((file) => Object.entries(synthConfig(loadConfigFile(path.join(root, file)))).map(([env, json]) => ({ file, env, json })));
+
+  test.each(cases.map((c) => [`${path.basename(c.file)} ${c.env}`, c] as const))("%s", (_label, { file, env, json }) => {
+    const name = `${path.basename(file).replace(/\.[^.]+$/, "")}.${env}.txt`;
+    const lockFile = path.join(lockDir, name);
+    if (process.env.UPDATE_ADDRESS_LOCK === "1") {
+      fs.mkdirSync(lockDir, { recursive: true });
+      fs.writeFileSync(lockFile, `${addressesOf(json).join("\n")}\n`);
+    }
+    expect({ lockFile: name, exists: fs.existsSync(lockFile) }).toEqual({ lockFile: name, exists: true });
+    const locked = fs.readFileSync(lockFile, "utf8").split("\n").filter(Boolean);
+    expect(compareWithLock(json, locked)).toEqual({ destroyedWithoutMovedBlock: [], addedButNotLocked: [] });
+  });
+});
+
+describe("address lock check", () => {
+  const json = { resource: { aws_vpc: { network_vpc: {} }, aws_subnet: { network_public_0: {} } }, data: { aws_caller_identity: { current: {} } } };
+
+  test("an address that disappears is a destroy", () => {
+    expect(compareWithLock(json, ["aws_vpc.network_vpc", "aws_vpc.main", "aws_subnet.network_public_0", "data.aws_caller_identity.current"])).toEqual({
+      destroyedWithoutMovedBlock: ["aws_vpc.main"],
+      addedButNotLocked: [],
+    });
+  });
+
+  test("a moved block covers a rename; a removed data source destroys nothing", () => {
+    const renamed = { ...json, moved: [{ from: "aws_vpc.main", to: "aws_vpc.network_vpc" }] };
+    expect(compareWithLock(renamed, ["aws_vpc.main", "aws_subnet.network_public_0", "data.aws_region.current"])).toEqual({
+      destroyedWithoutMovedBlock: [],
+      addedButNotLocked: ["aws_vpc.network_vpc", "data.aws_caller_identity.current"],
+    });
+  });
+});
+
+describe("golden snapshots", () => {
+  const stacks = synthConfig(loadConfigFile(path.join(root, "config/default.yaml")));
+  test.each(Object.keys(stacks))("default configuration, %s", (env) => {
+    expect(stacks[env]).toMatchSnapshot();
+  });
+});

@@ -1,0 +1,148 @@
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { App } from "cdktf";
+import { runSynth } from "../lib/cli";
+import { synthesize } from "../lib/synth";
+
+const root = path.join(__dirname, "..");
+const defaultConfig = path.join(root, "config", "default.yaml");
+
+function tmp(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), "synth-"));
+}
+
+function captureConsole() {
+  const out: string[] = [];
+  const err: string[] = [];
+  const log = jest.spyOn(console, "log").mockImplementation((...a) => void out.push(a.join(" ")));
+  const error = jest.spyOn(console, "error").mockImplementation((...a) => void err.push(a.join(" ")));
+  return { out, err, restore: () => (log.mockRestore(), error.mockRestore()) };
+}
+
+describe("synthesize", () => {
+  test("writes one JSON stack per environment and a manifest", async () => {
+    const outdir = path.join(tmp(), "cdktf.out");
+    const result = await synthesize({ configFile: defaultConfig, outdir });
+    expect(result.stacks.map((s) => s.name)).toEqual(["webapp-staging", "webapp-production"]);
+    expect(fs.existsSync(path.join(outdir, "stacks", "webapp-staging", "cdk.tf.json"))).toBe(true);
+    expect(fs.existsSync(path.join(outdir, "stacks", "webapp-staging", "cdk.tf"))).toBe(false);
+    expect(JSON.parse(fs.readFileSync(path.join(outdir, "manifest.json"), "utf8")).stacks["webapp-production"].synthesizedStackPath).toBe("stacks/webapp-production/cdk.tf.json");
+    expect(result.stacks[0].addresses).toContain("aws_vpc.network_vpc");
+  });
+
+  test("HCL output is real HCL, formatted, with unquoted depends_on references", async () => {
+    const outdir = path.join(tmp(), "out");
+    await synthesize({ configFile: defaultConfig, outdir, format: "hcl" });
+    const hcl = fs.readFileSync(path.join(outdir, "stacks", "webapp-staging", "cdk.tf"), "utf8");
+    expect(hcl).toMatch(/^resource "aws_vpc" "network_vpc" \{$/m);
+    expect(hcl).toMatch(/^ {2}cidr_block +?= "10\.10\.0\.0\/16"$/m);
+    expect(hcl).toMatch(/depends_on = \[\s*aws_s3_bucket_public_access_block\.artifacts_bucket,?\s*\]/);
+    expect(hcl).not.toMatch(/depends_on = \[\s*"/);
+    expect(hcl).not.toMatch(/^\s*\{\s*$/m);
+    expect(fs.existsSync(path.join(outdir, "stacks", "webapp-staging", "cdk.tf.json"))).toBe(false);
+    expect(process.env.SYNTH_HCL_OUTPUT).toBeUndefined();
+  });
+
+  test("the same configuration gives byte-identical output", async () => {
+    const a = path.join(tmp(), "a");
+    const b = path.join(tmp(), "b");
+    await synthesize({ configFile: defaultConfig, outdir: a });
+    await synthesize({ configFile: defaultConfig, outdir: b });
+    const read = (d: string) => fs.readFileSync(path.join(d, "stacks", "webapp-production", "cdk.tf.json"), "utf8");
+    expect(read(a)).toBe(read(b));
+  });
+
+  test("a failed validation leaves the previous output untouched and writes nothing", async () => {
+    const dir = tmp();
+    const outdir = path.join(dir, "cdktf.out");
+    await synthesize({ configFile: defaultConfig, outdir });
+    const before = fs.readFileSync(path.join(outdir, "stacks", "webapp-staging", "cdk.tf.json"), "utf8");
+    const bad = path.join(dir, "bad.yaml");
+    fs.writeFileSync(bad, "app: { name: webapp, region: eu-west-1 }\nenvironments:\n  staging:\n    network: { cidr: 10.10.0.0/33 }\n");
+    await expect(synthesize({ configFile: bad, outdir })).rejects.toThrow(/nothing was synthesized/);
+    expect(fs.readFileSync(path.join(outdir, "stacks", "webapp-staging", "cdk.tf.json"), "utf8")).toBe(before);
+    expect(fs.readdirSync(dir).sort()).toEqual(["bad.yaml", "cdktf.out"]);
+  });
+
+  test("a failure during synthesis (after validation) also leaves the previous output and no temporary directory", async () => {
+    const dir = tmp();
+    const outdir = path.join(dir, "cdktf.out");
+    await synthesize({ configFile: defaultConfig, outdir });
+    const next = path.join(dir, "next.yaml");
+    fs.writeFileSync(next, "app: { name: webapp, region: eu-west-1 }\nenvironments:\n  staging:\n    network: { cidr: 10.30.0.0/16 }\n");
+    // Synthesis fails after stacks were written (as an error annotation from an aspect would).
+    const original = App.prototype.synth;
+    const spy = jest.spyOn(App.prototype, "synth").mockImplementation(function (this: App) {
+      original.call(this);
+      throw new Error("aspect reported an error");
+    });
+    await expect(synthesize({ configFile: next, outdir })).rejects.toThrow(/aspect reported an error/);
+    spy.mockRestore();
+    expect(fs.readdirSync(dir).sort()).toEqual(["cdktf.out", "next.yaml"]);
+    expect(fs.readdirSync(path.join(outdir, "stacks")).sort()).toEqual(["webapp-production", "webapp-staging"]);
+  });
+
+  test("a successful synth replaces the previous output completely (no stale stacks)", async () => {
+    const dir = tmp();
+    const outdir = path.join(dir, "cdktf.out");
+    await synthesize({ configFile: defaultConfig, outdir });
+    await synthesize({ configFile: path.join(root, "config", "examples", "single-env-s3-hcl.yaml"), outdir });
+    expect(fs.readdirSync(path.join(outdir, "stacks"))).toEqual(["billing-prod"]);
+  });
+});
+
+describe("npm run synth arguments", () => {
+  test("--config, --out and --hcl", async () => {
+    const outdir = path.join(tmp(), "o");
+    const c = captureConsole();
+    const code = await runSynth(["--config", path.join(root, "config", "examples", "terraform-cloud.yaml"), "--out", outdir, "--hcl"], {});
+    c.restore();
+    expect(code).toBe(0);
+    expect(c.out.join("\n")).toMatch(/Synthesized 2 stack\(s\) as HCL .* intranet-staging, intranet-production/);
+    expect(fs.existsSync(path.join(outdir, "stacks", "intranet-staging", "cdk.tf"))).toBe(true);
+  });
+
+  test("SYNTH_HCL_OUTPUT=true selects HCL; --json overrides the configuration's hcl", async () => {
+    const a = path.join(tmp(), "a");
+    const b = path.join(tmp(), "b");
+    const c = captureConsole();
+    expect(await runSynth(["--out", a, "--config", defaultConfig], { SYNTH_HCL_OUTPUT: "true" })).toBe(0);
+    expect(await runSynth(["--out", b, "--json", "--config", path.join(root, "config", "examples", "single-env-s3-hcl.yaml")], {})).toBe(0);
+    c.restore();
+    expect(fs.existsSync(path.join(a, "stacks", "webapp-staging", "cdk.tf"))).toBe(true);
+    expect(fs.existsSync(path.join(b, "stacks", "billing-prod", "cdk.tf.json"))).toBe(true);
+  });
+
+  test("APP_CONFIG chooses the configuration when no --config is given (for cdktf synth)", async () => {
+    const outdir = path.join(tmp(), "o");
+    const c = captureConsole();
+    expect(await runSynth(["--out", outdir], { APP_CONFIG: path.join(root, "config", "examples", "terraform-cloud.yaml") })).toBe(0);
+    c.restore();
+    expect(fs.readdirSync(path.join(outdir, "stacks")).sort()).toEqual(["intranet-production", "intranet-staging"]);
+  });
+
+  test("invalid configuration: exit code 1 and every problem on stderr", async () => {
+    const dir = tmp();
+    const bad = path.join(dir, "bad.yaml");
+    fs.writeFileSync(bad, "app: { name: Bad, region: eu-west-1, extra: 1 }\nenvironments: {}\n");
+    const c = captureConsole();
+    const code = await runSynth(["--config", bad, "--out", path.join(dir, "out")], {});
+    c.restore();
+    expect(code).toBe(1);
+    expect(c.err.join("\n")).toMatch(/\(3 problems\)[\s\S]*app\.name[\s\S]*app\.extra[\s\S]*environments: received \{\}/);
+    expect(fs.existsSync(path.join(dir, "out"))).toBe(false);
+  });
+
+  test.each([
+    [["--bogus"], /Unknown option '--bogus'/],
+    [["--hcl", "--json"], /--hcl and --json exclude each other/],
+  ])("bad arguments %p: exit code 2 with usage", async (argv, message) => {
+    const c = captureConsole();
+    const code = await runSynth(argv, {});
+    c.restore();
+    expect(code).toBe(2);
+    expect(c.err.join("\n")).toMatch(message);
+    expect(c.err.join("\n")).toMatch(/Usage: npm run synth/);
+  });
+});

@@ -1,0 +1,308 @@
+import { DefaultSecurityGroup } from "@cdktf/provider-aws/lib/default-security-group";
+import { Eip } from "@cdktf/provider-aws/lib/eip";
+import { FlowLog } from "@cdktf/provider-aws/lib/flow-log";
+import { InternetGateway } from "@cdktf/provider-aws/lib/internet-gateway";
+import { NatGateway } from "@cdktf/provider-aws/lib/nat-gateway";
+import { NetworkAcl } from "@cdktf/provider-aws/lib/network-acl";
+import { NetworkAclRule } from "@cdktf/provider-aws/lib/network-acl-rule";
+import { Route } from "@cdktf/provider-aws/lib/route";
+import { RouteTable } from "@cdktf/provider-aws/lib/route-table";
+import { RouteTableAssociation } from "@cdktf/provider-aws/lib/route-table-association";
+import { Subnet } from "@cdktf/provider-aws/lib/subnet";
+import { Vpc } from "@cdktf/provider-aws/lib/vpc";
+import { Construct } from "constructs";
+import { childId, pin } from "../lib/address";
+import { cidrSubnet, formatCidr, parseCidr } from "../lib/cidr";
+import { AccountContext } from "./account-context";
+import { EncryptionKey } from "./encryption-key";
+import { LogGroup } from "./log-group";
+import { Role } from "./role";
+import { SecurityGroup } from "./security-group";
+
+/** Subnets are /(vpc prefix + 4) blocks; each tier owns four consecutive slots (one per AZ). */
+const SUBNET_NEW_BITS = 4;
+const TIER_SLOT = { public: 0, private: 4, data: 8 } as const;
+export const MAX_AVAILABILITY_ZONES = 4;
+
+export type NatGatewayMode = "none" | "single" | "per-az";
+export type SubnetTier = keyof typeof TIER_SLOT;
+
+export interface FlowLogOptions {
+  /** Days to keep flow records. */
+  readonly retentionDays: number;
+  /**
+   * Which traffic to record.
+   * @default "ALL"
+   */
+  readonly trafficType?: "ALL" | "ACCEPT" | "REJECT";
+}
+
+export interface NetworkProps {
+  /** Prefix of every name and Name tag, e.g. `webapp-staging`. */
+  readonly namePrefix: string;
+  /** VPC CIDR, /16 to /22, in network form. */
+  readonly cidr: string;
+  /** Zones to span (2 to 4): names, or references from {@link AccountContext.availabilityZones}. */
+  readonly availabilityZones: readonly string[];
+  /** Port the application listens on; the only port the ALB may reach instances on. */
+  readonly appPort: number;
+  /** Key for the flow log group. */
+  readonly encryptionKey: EncryptionKey;
+  /**
+   * Create private application subnets.
+   * @default true
+   */
+  readonly privateSubnets?: boolean;
+  /**
+   * NAT gateways for the private subnets (ignored without them).
+   * @default "single"
+   */
+  readonly natGateways?: NatGatewayMode;
+  /**
+   * Create isolated data subnets, a network ACL for them and the database security group.
+   * @default false
+   */
+  readonly dataSubnets?: boolean;
+  /**
+   * Database port admitted from the application tier.
+   * @default 5432
+   */
+  readonly databasePort?: number;
+  /**
+   * Who may reach the load balancer on 80 and 443.
+   * @default ["0.0.0.0/0"]
+   */
+  readonly albIngressCidrs?: readonly string[];
+  /**
+   * Who may reach instances on SSH (22).
+   * @default [] (no SSH rule; use Session Manager)
+   */
+  readonly sshIngressCidrs?: readonly string[];
+  /**
+   * VPC flow logs to CloudWatch Logs; `false` turns them off.
+   * @default { retentionDays: 90, trafficType: "ALL" }
+   */
+  readonly flowLogs?: FlowLogOptions | false;
+}
+
+/**
+ * A VPC over two to four zones with public subnets (internet gateway), optional private
+ * application subnets (NAT: none, single or per zone), optional isolated data subnets behind their
+ * own network ACL, the ALB / instance / database security groups, a locked-down default security
+ * group and VPC flow logs.
+ */
+export class Network extends Construct {
+  public readonly vpcId: string;
+  public readonly vpcCidr: string;
+  public readonly availabilityZones: readonly string[];
+  public readonly publicSubnetIds: string[] = [];
+  public readonly privateSubnetIds: string[] = [];
+  public readonly dataSubnetIds: string[] = [];
+  public readonly albSecurityGroup: SecurityGroup;
+  public readonly instanceSecurityGroup: SecurityGroup;
+  /** Present when data subnets are enabled. */
+  public readonly databaseSecurityGroup?: SecurityGroup;
+  /** Planned CIDR of every subnet, by tier (computed at synth time). */
+  public readonly subnetCidrs: Record<SubnetTier, string[]> = { public: [], private: [], data: [] };
+  private readonly vpc: Vpc;
+  private readonly namePrefix: string;
+
+  constructor(scope: Construct, id: string, props: NetworkProps) {
+    super(scope, id);
+    const parent = parseCidr(props.cidr);
+    if (!parent || parent.prefix < 16 || parent.prefix > 22) {
+      throw new Error(`${this.node.path}: cidr ${JSON.stringify(props.cidr)} must be an IPv4 block in network form from /16 to /22`);
+    }
+    const zones = props.availabilityZones;
+    if (zones.length < 2 || zones.length > MAX_AVAILABILITY_ZONES) {
+      throw new Error(`${this.node.path}: availabilityZones has ${zones.length} entries; 2 to ${MAX_AVAILABILITY_ZONES} are allowed`);
+    }
+    this.availabilityZones = zones;
+    this.namePrefix = props.namePrefix;
+    const withPrivate = props.privateSubnets ?? true;
+    const natMode: NatGatewayMode = withPrivate ? props.natGateways ?? "single" : "none";
+    const withData = props.dataSubnets ?? false;
+    const name = (suffix: string) => `${props.namePrefix}-${suffix}`;
+
+    this.vpc = pin(
+      this,
+      new Vpc(this, "vpc", { cidrBlock: props.cidr, enableDnsHostnames: true, enableDnsSupport: true, tags: { Name: name("vpc") } }),
+      "vpc",
+    );
+    this.vpcId = this.vpc.id;
+    this.vpcCidr = props.cidr;
+
+    // AWS gives every VPC a default group that allows all traffic between its members. Adopting it
+    // with no inline rules empties it, and any rule added later by hand shows up as drift.
+    pin(this, new DefaultSecurityGroup(this, "default-security-group", { vpcId: this.vpc.id, tags: { Name: name("default-do-not-use") } }), "default");
+
+    const igw = pin(this, new InternetGateway(this, "igw", { vpcId: this.vpc.id, tags: { Name: name("igw") } }), "igw");
+
+    // Public tier: one route table with the internet route.
+    const publicTable = pin(this, new RouteTable(this, "public-rt", { vpcId: this.vpc.id, tags: { Name: name("public") } }), "public");
+    pin(this, new Route(this, "public-internet", { routeTableId: publicTable.id, destinationCidrBlock: "0.0.0.0/0", gatewayId: igw.id }), "public_internet");
+    const publicSubnets = zones.map((az, i) => {
+      const subnet = this.subnet("public", i, az, parent);
+      this.associate(`public_${i}`, subnet.id, publicTable.id);
+      return subnet;
+    });
+
+    // Private tier: a route table per zone, so moving from one NAT to NAT per zone only changes routes.
+    const natGateways: NatGateway[] = [];
+    const natCount = natMode === "per-az" ? zones.length : natMode === "single" ? 1 : 0;
+    for (let i = 0; i < natCount; i++) {
+      const eip = pin(this, new Eip(this, `nat-eip-${i}`, { domain: "vpc", tags: { Name: name(`nat-${i}`) } }), `nat_${i}`);
+      natGateways.push(
+        pin(
+          this,
+          new NatGateway(this, `nat-${i}`, { allocationId: eip.allocationId, subnetId: publicSubnets[i].id, tags: { Name: name(`nat-${i}`) }, dependsOn: [igw] }),
+          `nat_${i}`,
+        ),
+      );
+    }
+    if (withPrivate) {
+      zones.forEach((az, i) => {
+        const subnet = this.subnet("private", i, az, parent);
+        const table = pin(this, new RouteTable(this, `private-rt-${i}`, { vpcId: this.vpc.id, tags: { Name: name(`private-${i}`) } }), `private_${i}`);
+        const nat = natGateways[natMode === "per-az" ? i : 0];
+        if (nat) {
+          pin(this, new Route(this, `private-nat-${i}`, { routeTableId: table.id, destinationCidrBlock: "0.0.0.0/0", natGatewayId: nat.id }), `private_${i}_nat`);
+        }
+        this.associate(`private_${i}`, subnet.id, table.id);
+      });
+    }
+
+    // Data tier: no route out of the VPC, and a NACL that admits only the database port from the VPC.
+    if (withData) {
+      const dataTable = pin(this, new RouteTable(this, "data-rt", { vpcId: this.vpc.id, tags: { Name: name("data") } }), "data");
+      const dataSubnets = zones.map((az, i) => {
+        const subnet = this.subnet("data", i, az, parent);
+        this.associate(`data_${i}`, subnet.id, dataTable.id);
+        return subnet;
+      });
+      this.dataNetworkAcl(dataSubnets.map((s) => s.id), props.databasePort ?? 5432, props.cidr);
+    }
+
+    this.albSecurityGroup = new SecurityGroup(this, childId(this, "alb"), {
+      vpcId: this.vpc.id,
+      groupName: name("alb"),
+      description: `Load balancer of ${props.namePrefix}: HTTP and HTTPS from the allowed CIDRs`,
+    });
+    this.instanceSecurityGroup = new SecurityGroup(this, childId(this, "instances"), {
+      vpcId: this.vpc.id,
+      groupName: name("instances"),
+      description: `Application instances of ${props.namePrefix}: app port from the load balancer only`,
+    });
+    for (const cidr of props.albIngressCidrs ?? ["0.0.0.0/0"]) {
+      this.albSecurityGroup.allowIngress("http", { cidr }, { from: 80 }, `HTTP from ${cidr} (redirected to HTTPS when a certificate is set)`);
+      this.albSecurityGroup.allowIngress("https", { cidr }, { from: 443 }, `HTTPS from ${cidr}`);
+    }
+    this.albSecurityGroup.allowEgress("app", { securityGroup: this.instanceSecurityGroup }, { from: props.appPort }, "Forward to instances on the app port");
+    this.instanceSecurityGroup.allowIngress("app", { securityGroup: this.albSecurityGroup }, { from: props.appPort }, "App port from the load balancer");
+    for (const cidr of props.sshIngressCidrs ?? []) {
+      this.instanceSecurityGroup.allowIngress("ssh", { cidr }, { from: 22 }, `SSH from ${cidr}`);
+    }
+    // HTTPS out reaches AWS APIs (SSM, CodeDeploy, ECR, CloudWatch), S3 and the AL2023 package repos.
+    this.instanceSecurityGroup.allowEgress("https", { cidr: "0.0.0.0/0" }, { from: 443 }, "HTTPS to AWS APIs and package repositories");
+
+    if (withData) {
+      const port = props.databasePort ?? 5432;
+      this.databaseSecurityGroup = new SecurityGroup(this, childId(this, "database"), {
+        vpcId: this.vpc.id,
+        groupName: name("database"),
+        description: `Databases of ${props.namePrefix}: database port from the application instances only`,
+      });
+      this.databaseSecurityGroup.allowIngress("db", { securityGroup: this.instanceSecurityGroup }, { from: port }, "Database port from the application instances");
+      this.instanceSecurityGroup.allowEgress("db", { securityGroup: this.databaseSecurityGroup }, { from: port }, "Database port to the database tier");
+    }
+
+    if (props.flowLogs !== false) this.flowLogs(props.flowLogs ?? { retentionDays: 90 }, props.encryptionKey);
+  }
+
+  /** Subnets the given tier offers (empty when the tier is not enabled). */
+  public subnetIds(tier: SubnetTier): string[] {
+    return tier === "public" ? this.publicSubnetIds : tier === "private" ? this.privateSubnetIds : this.dataSubnetIds;
+  }
+
+  /** A security group with no rules yet, in this VPC, named `<prefix>-<suffix>`. */
+  public addSecurityGroup(id: string, suffix: string, description: string): SecurityGroup {
+    return new SecurityGroup(this, id, { vpcId: this.vpcId, groupName: `${this.namePrefix}-${suffix}`, description });
+  }
+
+  private subnet(tier: SubnetTier, index: number, az: string, parent: NonNullable<ReturnType<typeof parseCidr>>): Subnet {
+    const cidr = formatCidr(cidrSubnet(parent, SUBNET_NEW_BITS, TIER_SLOT[tier] + index));
+    this.subnetCidrs[tier].push(cidr);
+    const subnet = pin(
+      this,
+      new Subnet(this, `${tier}-subnet-${index}`, {
+        vpcId: this.vpc.id,
+        cidrBlock: cidr,
+        availabilityZone: az,
+        // Nothing gets a public address by accident; launch templates that need one ask for it.
+        mapPublicIpOnLaunch: false,
+        tags: { Name: `${this.namePrefix}-${tier}-${index}`, Tier: tier },
+      }),
+      `${tier}_${index}`,
+    );
+    this.subnetIds(tier).push(subnet.id);
+    return subnet;
+  }
+
+  private associate(name: string, subnetId: string, routeTableId: string): void {
+    pin(this, new RouteTableAssociation(this, `rta-${name}`, { subnetId, routeTableId }), name);
+  }
+
+  private dataNetworkAcl(subnetIds: string[], port: number, vpcCidr: string): void {
+    const acl = pin(this, new NetworkAcl(this, "data-nacl", { vpcId: this.vpc.id, subnetIds, tags: { Name: `${this.namePrefix}-data` } }), "data");
+    const rule = (name: string, ruleNumber: number, egress: boolean, from: number, to: number) =>
+      pin(
+        this,
+        new NetworkAclRule(this, `data-nacl-${name}`, {
+          networkAclId: acl.id,
+          ruleNumber,
+          egress,
+          protocol: "tcp",
+          ruleAction: "allow",
+          cidrBlock: vpcCidr,
+          fromPort: from,
+          toPort: to,
+        }),
+        `data_${name}`,
+      );
+    // NACLs are stateless: admit the database port in, and replies to ephemeral ports out.
+    rule("db_in", 100, false, port, port);
+    rule("ephemeral_out", 100, true, 1024, 65535);
+  }
+
+  private flowLogs(options: FlowLogOptions, key: EncryptionKey): void {
+    const context = AccountContext.of(this);
+    const group = new LogGroup(this, childId(this, "flow-logs"), {
+      logGroupName: `/vpc/${this.namePrefix}/flow-logs`,
+      retentionDays: options.retentionDays,
+      encryptionKey: key,
+    });
+    const role = new Role(this, childId(this, "flow-logs-role"), {
+      roleName: `${this.namePrefix}-vpc-flow-logs`,
+      description: `Lets VPC Flow Logs write ${this.namePrefix}'s flow records`,
+      assumedBy: { type: "Service", identifiers: ["vpc-flow-logs.amazonaws.com"] },
+      assumeConditions: [
+        { test: "StringEquals", variable: "aws:SourceAccount", values: [context.accountId] },
+        { test: "ArnLike", variable: "aws:SourceArn", values: [context.arn("ec2", "vpc-flow-log/*")] },
+      ],
+    });
+    group.grantWrite(role);
+    pin(
+      this,
+      new FlowLog(this, "flow-log", {
+        vpcId: this.vpc.id,
+        trafficType: options.trafficType ?? "ALL",
+        logDestinationType: "cloud-watch-logs",
+        logDestination: group.logGroupArn,
+        iamRoleArn: role.roleArn,
+        maxAggregationInterval: 60,
+        tags: { Name: `${this.namePrefix}-flow-log` },
+      }),
+      "flow_log",
+    );
+  }
+}

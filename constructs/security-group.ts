@@ -1,0 +1,95 @@
+import { SecurityGroup as AwsSecurityGroup } from "@cdktf/provider-aws/lib/security-group";
+import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
+import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
+import { Construct } from "constructs";
+import { pin, snake } from "../lib/address";
+import { isIpv6Cidr } from "../lib/cidr";
+
+/** Where traffic comes from or goes to: a CIDR block or another security group. */
+export type Peer = { readonly cidr: string } | { readonly securityGroup: SecurityGroup };
+
+export interface PortRange {
+  readonly from: number;
+  /** @default from */
+  readonly to?: number;
+  /** @default "tcp" */
+  readonly protocol?: "tcp" | "udp";
+}
+
+export interface SecurityGroupProps {
+  readonly vpcId: string;
+  /** Group name (unique in the VPC). */
+  readonly groupName: string;
+  readonly description: string;
+}
+
+/**
+ * A security group whose rules are separate `aws_vpc_security_group_{ingress,egress}_rule`
+ * resources (one per peer, each with a description), never inline blocks, so adding a rule never
+ * rewrites the others. The group starts with no rules at all: the provider removes the allow-all
+ * egress rule AWS adds to new groups, and no inline blocks are set (they would fight the rule resources).
+ */
+export class SecurityGroup extends Construct {
+  public readonly securityGroupId: string;
+  private readonly names = new Set<string>();
+
+  constructor(scope: Construct, id: string, props: SecurityGroupProps) {
+    super(scope, id);
+    const group = pin(
+      this,
+      new AwsSecurityGroup(this, "group", {
+        name: props.groupName,
+        description: props.description,
+        vpcId: props.vpcId,
+        tags: { Name: props.groupName },
+        // Replacement must not wait on instances still attached to the old group.
+        lifecycle: { createBeforeDestroy: true },
+      }),
+    );
+    this.securityGroupId = group.id;
+  }
+
+  /**
+   * Admits traffic from `peer` on `ports`. `name` is the rule's role (e.g. "https"); the address is
+   * `<group>_<name>_from_<peer>` so it does not depend on list order.
+   */
+  public allowIngress(name: string, peer: Peer, ports: PortRange, description: string): void {
+    const rule = new VpcSecurityGroupIngressRule(this, this.ruleName(`${name}-from-${peerName(peer)}`), {
+      securityGroupId: this.securityGroupId,
+      description,
+      ipProtocol: ports.protocol ?? "tcp",
+      fromPort: ports.from,
+      toPort: ports.to ?? ports.from,
+      ...peerArgs(peer, "referencedSecurityGroupId"),
+    });
+    pin(this, rule, rule.node.id);
+  }
+
+  public allowEgress(name: string, peer: Peer, ports: PortRange, description: string): void {
+    const rule = new VpcSecurityGroupEgressRule(this, this.ruleName(`${name}-to-${peerName(peer)}`), {
+      securityGroupId: this.securityGroupId,
+      description,
+      ipProtocol: ports.protocol ?? "tcp",
+      fromPort: ports.from,
+      toPort: ports.to ?? ports.from,
+      ...peerArgs(peer, "referencedSecurityGroupId"),
+    });
+    pin(this, rule, rule.node.id);
+  }
+
+  private ruleName(name: string): string {
+    if (this.names.has(name)) throw new Error(`${this.node.path}: a rule named ${name} exists already`);
+    this.names.add(name);
+    return name;
+  }
+}
+
+function peerName(peer: Peer): string {
+  if ("securityGroup" in peer) return peer.securityGroup.node.id;
+  return isIpv6Cidr(peer.cidr) ? `ipv6-${snake(peer.cidr) || "any"}` : snake(peer.cidr);
+}
+
+function peerArgs(peer: Peer, key: "referencedSecurityGroupId") {
+  if ("securityGroup" in peer) return { [key]: peer.securityGroup.securityGroupId };
+  return isIpv6Cidr(peer.cidr) ? { cidrIpv6: peer.cidr } : { cidrIpv4: peer.cidr };
+}

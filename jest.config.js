@@ -1,0 +1,9 @@
+/** Jest transpiles with SWC only; types are checked once by `tsc --noEmit` (npm run typecheck). */
+module.exports = {
+  testEnvironment: "node",
+  roots: ["<rootDir>/__tests__"],
+  testMatch: ["**/*.test.ts"],
+  transform: { "^.+\\.ts$": ["@swc/jest", { jsc: { parser: { syntax: "typescript" }, target: "es2022", keepClassNames: true } }] },
+  moduleFileExtensions: ["ts", "js", "json"],
+  snapshotFormat: { escapeString: false, printBasicPrototype: false },
+};

@@ -1,0 +1,61 @@
+import * as path from "path";
+import { parseArgs } from "util";
+import { ConfigError } from "./config/load";
+import { OutputFormat, synthesize } from "./synth";
+
+const USAGE = `Usage: npm run synth -- [--config <file>] [--hcl | --json] [--out <dir>]
+
+  --config <file>  configuration to synthesize (default: config/default.yaml)
+  --hcl            write HCL (cdk.tf) instead of JSON (also: SYNTH_HCL_OUTPUT=true, or app.output: hcl)
+  --json           write JSON even when the configuration asks for HCL
+  --out <dir>      output directory (default: $CDKTF_OUTDIR or cdktf.out)`;
+
+/** `npm run synth -- <args>`: returns the process exit code. */
+export async function runSynth(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  let args;
+  try {
+    args = parseArgs({
+      args: argv,
+      options: {
+        config: { type: "string", short: "c" },
+        hcl: { type: "boolean" },
+        json: { type: "boolean" },
+        out: { type: "string", short: "o" },
+        help: { type: "boolean", short: "h" },
+      },
+      strict: true,
+    }).values;
+  } catch (e) {
+    console.error(`${(e as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (args.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (args.hcl && args.json) {
+    console.error(`--hcl and --json exclude each other\n\n${USAGE}`);
+    return 2;
+  }
+
+  const envHcl = env.SYNTH_HCL_OUTPUT === "true" || env.SYNTH_HCL_OUTPUT === "1";
+  const format: OutputFormat | undefined = args.hcl || envHcl ? "hcl" : args.json ? "json" : undefined;
+  // The cdktf CLI passes CDKTF_OUTDIR and manages that directory itself; run directly, we swap atomically.
+  const cliManaged = env.CDKTF_OUTDIR !== undefined;
+  const outdir = args.out ?? env.CDKTF_OUTDIR ?? "cdktf.out";
+  const configFile = args.config ?? env.APP_CONFIG ?? path.join("config", "default.yaml");
+
+  try {
+    const result = await synthesize({ configFile, outdir, format, atomic: !cliManaged });
+    const rel = path.relative(process.cwd(), result.outdir) || ".";
+    console.log(`Synthesized ${result.stacks.length} stack(s) as ${result.format.toUpperCase()} from ${configFile} into ${rel}/stacks/: ${result.stacks.map((s) => s.name).join(", ")}`);
+    return 0;
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(e.message);
+      return 1;
+    }
+    throw e;
+  }
+}
+

@@ -1,0 +1,16 @@
+import { format } from "@cdktf/hcl-tools";
+
+/**
+ * Makes cdktf 0.21's HCL output read like hand-written Terraform: `depends_on` entries come out
+ * quoted (deprecated since Terraform 0.12, warned about by `terraform validate`) and nothing is
+ * indented. References are unquoted, then the text goes through hclwrite's formatter (the one
+ * `terraform fmt` uses, shipped with cdktf as @cdktf/hcl-tools).
+ */
+export async function tidyHcl(text: string): Promise<string> {
+  const unquoted = text.replace(/(depends_on|ignore_changes|replace_triggered_by) = \[([^\]]*)\]/g, (_m, key: string, list: string) => {
+    return `${key} = [${list.replace(/"((?:data\.)?[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*)"/g, "$1")}]`;
+  });
+  const formatted = await format(unquoted);
+  // cdktf leaves runs of blank lines between blocks; one is enough.
+  return formatted.replace(/\n{3,}/g, "\n\n");
+}

@@ -1,0 +1,87 @@
+import * as fs from "fs";
+import * as path from "path";
+import { App } from "cdktf";
+import { loadConfigFile } from "./config/load";
+import { Config } from "./config/schema";
+import { addressesOf } from "./address";
+import { buildApp } from "./build-app";
+import { tidyHcl } from "./hcl";
+
+export type OutputFormat = "json" | "hcl";
+
+export interface SynthOptions {
+  /** Configuration file (YAML or JSON). */
+  readonly configFile: string;
+  /** Where stacks go. */
+  readonly outdir: string;
+  /** Overrides `app.output` of the configuration. */
+  readonly format?: OutputFormat;
+  /**
+   * Write into a temporary directory and swap it in only when everything succeeded, so a failed
+   * synth leaves the previous output untouched. Off when the cdktf CLI owns the directory.
+   * @default true
+   */
+  readonly atomic?: boolean;
+}
+
+export interface SynthesizedStack {
+  readonly name: string;
+  /** Directory of the stack, absolute (inside `outdir`). */
+  readonly directory: string;
+  /** Every `type.name` (and `data.type.name`) address of the stack. */
+  readonly addresses: string[];
+}
+
+export interface SynthResult {
+  readonly config: Config;
+  readonly format: OutputFormat;
+  readonly stacks: SynthesizedStack[];
+  readonly outdir: string;
+}
+
+/** Validates the configuration, then synthesizes every environment. Throws ConfigError before writing anything. */
+export async function synthesize(options: SynthOptions): Promise<SynthResult> {
+  const config = loadConfigFile(options.configFile);
+  const format = options.format ?? config.app.output;
+  const atomic = options.atomic ?? true;
+  const target = path.resolve(options.outdir);
+  const workdir = atomic ? `${target}.tmp-${process.pid}` : target;
+  fs.mkdirSync(path.dirname(workdir), { recursive: true });
+  fs.rmSync(workdir, { recursive: true, force: true });
+
+  // cdktf 0.21 decides HCL per stack from SYNTH_HCL_OUTPUT only, ignoring App's hclOutput
+  // (hashicorp/terraform-cdk#3875), so both are set for the duration of the synth.
+  const previous = process.env.SYNTH_HCL_OUTPUT;
+  process.env.SYNTH_HCL_OUTPUT = format === "hcl" ? "true" : "false";
+  try {
+    const app = new App({ outdir: workdir, hclOutput: format === "hcl", stackTraces: false });
+    const built = buildApp(app, config);
+    app.synth();
+    if (format === "hcl") {
+      for (const stack of built) {
+        const file = path.join(workdir, "stacks", stack.node.id, "cdk.tf");
+        fs.writeFileSync(file, await tidyHcl(fs.readFileSync(file, "utf8")));
+      }
+    }
+    if (atomic) swapIn(workdir, target);
+    const stacks = built.map((stack) => ({
+      name: stack.node.id,
+      directory: path.join(target, "stacks", stack.node.id),
+      addresses: addressesOf(stack.toTerraform()),
+    }));
+    return { config, format, stacks, outdir: target };
+  } catch (e) {
+    if (atomic) fs.rmSync(workdir, { recursive: true, force: true });
+    throw e;
+  } finally {
+    if (previous === undefined) delete process.env.SYNTH_HCL_OUTPUT;
+    else process.env.SYNTH_HCL_OUTPUT = previous;
+  }
+}
+
+function swapIn(fresh: string, target: string): void {
+  const old = `${target}.old-${process.pid}`;
+  if (fs.existsSync(target)) fs.renameSync(target, old);
+  fs.renameSync(fresh, target);
+  fs.rmSync(old, { recursive: true, force: true });
+}

@@ -1,0 +1,175 @@
+#!/usr/bin/env node
+// Terraform is the judge: synthesizes every test case (the default configuration as JSON and as
+// HCL, and every example configuration), then runs `terraform init`, `terraform validate` and a
+// mocked `terraform test` in every stack directory, in parallel, offline.
+//
+// Test suites live in __tests__/terraform/*.tftest.hcl. A suite's `# requires:` line lists the
+// addresses it reads; it runs on every stack that has them all. The shared mocked provider
+// (mock-provider.hcl) is prepended to each suite when it is copied into <stack>/tests/.
+//
+// Usage: node scripts/terraform-check.mjs [--jobs N] [--case NAME]...
+import { spawn, spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import { createRequire } from "node:module";
+import * as os from "node:os";
+import * as path from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const require = createRequire(import.meta.url);
+const suitesDir = path.join(root, "__tests__", "terraform");
+const outRoot = path.join(root, ".test-out", "terraform");
+const MIRROR = "/opt/tf-plugins/registry.terraform.io/hashicorp/aws";
+
+const { values: args } = parseArgs({
+  options: { jobs: { type: "string" }, case: { type: "string", multiple: true } },
+});
+const jobs = Math.max(1, Number(args.jobs ?? os.cpus().length));
+
+process.env.TF_CLI_CONFIG_FILE = path.join(root, "terraform.tfrc");
+process.env.TF_IN_AUTOMATION = "1";
+process.env.CHECKPOINT_DISABLE = "1";
+delete process.env.TF_PLUGIN_CACHE_DIR;
+
+preflight();
+
+const { synthesize } = require(path.join(root, "dist", "lib", "synth.js"));
+const cases = testCases().filter((c) => !args.case || args.case.includes(c.name));
+const suites = loadSuites();
+
+fs.rmSync(outRoot, { recursive: true, force: true });
+const work = [];
+for (const testCase of cases) {
+  const result = await synthesize({ configFile: testCase.config, outdir: path.join(outRoot, testCase.name), format: testCase.format, atomic: false });
+  for (const stack of result.stacks) {
+    const applicable = suites.filter((s) => s.requires.every((a) => stack.addresses.includes(a)));
+    if (applicable.length === 0) {
+      fail(`No Terraform test suite applies to stack ${stack.name} of case ${testCase.name}: every stack needs at least one (see ${path.relative(root, suitesDir)}).`);
+    }
+    const testsDir = path.join(stack.directory, "tests");
+    fs.mkdirSync(testsDir, { recursive: true });
+    for (const suite of applicable) fs.writeFileSync(path.join(testsDir, suite.file), suite.text);
+    work.push({ label: `${testCase.name}/${stack.name}`, format: result.format, dir: stack.directory, suites: applicable.map((s) => s.name) });
+  }
+}
+
+const started = Date.now();
+const results = await runAll(work, jobs, checkStack);
+const failed = results.filter((r) => !r.ok);
+printTable(results);
+console.log(`\nterraform: ${results.length} stack(s), ${results.reduce((n, r) => n + r.runs, 0)} test run(s), ${failed.length} failed, ${((Date.now() - started) / 1000).toFixed(1)} s with ${jobs} job(s)`);
+for (const r of failed) console.error(`\n--- ${r.label}: ${r.step} failed ---\n${r.output}`);
+process.exitCode = failed.length ? 1 : 0;
+
+function preflight() {
+  const version = spawnSync("terraform", ["version", "-json"], { encoding: "utf8" });
+  if (version.error || version.status !== 0) {
+    fail("terraform is not on PATH. These tests need Terraform 1.11 (expected at /usr/local/bin/terraform); they do not skip.");
+  }
+  if (!fs.existsSync(MIRROR)) {
+    fail(`The AWS provider mirror ${MIRROR} is missing. terraform.tfrc installs hashicorp/aws 5.100.0 from it, offline; the tests do not skip.`);
+  }
+}
+
+function testCases() {
+  const cases = [
+    { name: "default", config: path.join(root, "config", "default.yaml"), format: "json" },
+    { name: "default-hcl", config: path.join(root, "config", "default.yaml"), format: "hcl" },
+  ];
+  const examples = path.join(root, "config", "examples");
+  for (const file of fs.readdirSync(examples).sort()) {
+    if (/\.(ya?ml|json)$/.test(file)) cases.push({ name: `example-${file.replace(/\.[^.]+$/, "")}`, config: path.join(examples, file), format: undefined });
+  }
+  return cases;
+}
+
+function loadSuites() {
+  const mock = fs.readFileSync(path.join(suitesDir, "mock-provider.hcl"), "utf8");
+  return fs
+    .readdirSync(suitesDir)
+    .filter((f) => f.endsWith(".tftest.hcl"))
+    .sort()
+    .map((file) => {
+      const text = fs.readFileSync(path.join(suitesDir, file), "utf8");
+      const line = /^# requires:(.*)$/m.exec(text);
+      if (!line) fail(`${file} has no "# requires: <address> ..." line`);
+      return { file, name: file.replace(/\.tftest\.hcl$/, ""), requires: line[1].trim().split(/\s+/), text: `${mock}\n${text}` };
+    });
+}
+
+async function checkStack(item) {
+  const steps = [
+    ["init", ["init", "-backend=false", "-input=false", "-no-color"]],
+    ["validate", ["validate", "-no-color"]],
+    ["test", ["test", "-no-color"]],
+  ];
+  const times = {};
+  for (const [step, argv] of steps) {
+    const t0 = Date.now();
+    const { code, output } = await run("terraform", argv, item.dir);
+    times[step] = (Date.now() - t0) / 1000;
+    if (code !== 0) return { ...item, ok: false, step, output, times, runs: 0 };
+    // Synthesized Terraform must be clean, not merely valid: a warning is a failure (init warns
+    // about lock-file checksums of the local mirror, which is about this machine, not the code).
+    if (step !== "init" && /^Warning: /m.test(output)) return { ...item, ok: false, step: `${step} (warnings)`, output, times, runs: 0 };
+    if (step === "test") {
+      const m = /(\d+) passed, (\d+) failed/.exec(output);
+      const runs = m ? Number(m[1]) : 0;
+      if (!m || Number(m[2]) > 0 || runs === 0) return { ...item, ok: false, step, output, times, runs };
+      return { ...item, ok: true, times, runs };
+    }
+  }
+  throw new Error("unreachable");
+}
+
+function run(cmd, argv, cwd) {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, argv, { cwd, env: process.env });
+    let output = "";
+    child.stdout.on("data", (d) => (output += d));
+    child.stderr.on("data", (d) => (output += d));
+    child.on("close", (code) => resolve({ code, output }));
+  });
+}
+
+async function runAll(items, limit, fn) {
+  const results = new Array(items.length);
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i]);
+    }
+  });
+  await Promise.all(workers);
+  return results;
+}
+
+function printTable(results) {
+  const rows = results.map((r) => [
+    r.label,
+    r.format,
+    r.suites.join(" "),
+    fmt(r.times.init),
+    fmt(r.times.validate),
+    fmt(r.times.test),
+    String(r.runs),
+    r.ok ? "ok" : `FAILED (${r.step})`,
+  ]);
+  const head = ["stack", "format", "suites", "init s", "validate s", "test s", "runs", "result"];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells) => cells.map((c, i) => c.padEnd(widths[i])).join("  ");
+  console.log(line(head));
+  console.log(widths.map((w) => "-".repeat(w)).join("  "));
+  for (const r of rows) console.log(line(r));
+}
+
+function fmt(n) {
+  return n === undefined ? "-" : n.toFixed(1);
+}
+
+function fail(message) {
+  console.error(`terraform-check: ${message}`);
+  process.exit(1);
+}
