@@ -54,14 +54,14 @@ describe("configuration files", () => {
       environments: { staging: { network: { cidr: "10.10.0.0/16" }, fleet: { maxSize: 9 } } },
     });
     expect(config.environments.staging.fleet).toMatchObject({ instanceType: "m7g.large", maxSize: 9 });
-    expect(config.environments.staging.network.azCount).toBe(3);
+    expect(config.environments.staging.network?.azCount).toBe(3);
   });
 
   test("schema defaults are applied", () => {
     const env = parseConfig(base()).environments.staging;
     expect(env.backend).toEqual({ type: "local" });
     expect(env.network).toMatchObject({ azCount: 2, privateSubnets: true, natGateways: "single", dataSubnets: false, sshIngressCidrs: [], albIngressCidrs: ["0.0.0.0/0"] });
-    expect(env.network.flowLogs).toEqual({ enabled: true, retentionDays: 90, trafficType: "ALL" });
+    expect(env.network?.flowLogs).toEqual({ enabled: true, retentionDays: 90, trafficType: "ALL" });
     expect(env.artifacts.containerRepository).toEqual({ immutableTags: true, keepLastImages: 30, untaggedExpirationDays: 7 });
     expect(env.protection).toBe(true);
   });

@@ -59,6 +59,8 @@ export class Bucket extends Construct {
   public readonly bucketArn: string;
   public readonly bucketRegionalDomainName: string;
   public readonly policy: PolicyDocument;
+  /** The attached bucket policy, for resources that must wait for it. */
+  public readonly policyResource: S3BucketPolicy;
   public readonly encryptionKey?: EncryptionKey;
 
   constructor(scope: Construct, id: string, props: BucketProps) {
@@ -100,7 +102,7 @@ export class Bucket extends Construct {
       statements: [denyInsecureTransport([bucket.arn, `${bucket.arn}/*`])],
     });
     // A policy put before the public access block exists can be refused as "public"; order them.
-    pin(this, new S3BucketPolicy(this, "bucket-policy", { bucket: bucket.id, policy: this.policy.json, dependsOn: [publicAccess] }));
+    this.policyResource = pin(this, new S3BucketPolicy(this, "bucket-policy", { bucket: bucket.id, policy: this.policy.json, dependsOn: [publicAccess] }));
 
     const rules: S3BucketLifecycleConfigurationRule[] = (props.lifecycleRules ?? []).map(toRule);
     rules.push({ id: "expired-delete-markers", status: "Enabled", filter: [{ prefix: "" }], expiration: [{ expiredObjectDeleteMarker: true }] });

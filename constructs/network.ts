@@ -27,6 +27,21 @@ export const MAX_AVAILABILITY_ZONES = 4;
 export type NatGatewayMode = "none" | "single" | "per-az";
 export type SubnetTier = keyof typeof TIER_SLOT;
 
+/** What the rest of an environment needs from a VPC, whether this stack owns it or imports it. */
+export interface INetwork {
+  readonly vpcId: string;
+  readonly vpcCidr: string;
+  /** Subnets of a tier (empty when the tier is not enabled). */
+  subnetIds(tier: SubnetTier): string[];
+  /** The `index`-th subnet of a tier; works when the list is a reference. */
+  subnetId(tier: SubnetTier, index: number): string;
+  /**
+   * A security group with no rules yet, in this VPC, named `<prefix>-<role>`; its construct id
+   * (and so its address) is `<network id>-<role>`.
+   */
+  addSecurityGroup(role: string, description: string): SecurityGroup;
+}
+
 export interface FlowLogOptions {
   /** Days to keep flow records. */
   readonly retentionDays: number;
@@ -44,8 +59,11 @@ export interface NetworkProps {
   readonly cidr: string;
   /** Zones to span (2 to 4): names, or references from {@link AccountContext.availabilityZones}. */
   readonly availabilityZones: readonly string[];
-  /** Port the application listens on; the only port the ALB may reach instances on. */
-  readonly appPort: number;
+  /**
+   * Port the application listens on; the only port the ALB may reach instances on.
+   * Required unless `instanceSecurityGroup` is false.
+   */
+  readonly appPort?: number;
   /** Key for the flow log group. */
   readonly encryptionKey: EncryptionKey;
   /**
@@ -79,6 +97,12 @@ export interface NetworkProps {
    */
   readonly sshIngressCidrs?: readonly string[];
   /**
+   * Create the instance security group (app port from the ALB group only). A VPC that hosts the
+   * fleets of other stacks (shared load balancer) leaves it to them.
+   * @default true
+   */
+  readonly instanceSecurityGroup?: boolean;
+  /**
    * VPC flow logs to CloudWatch Logs; `false` turns them off.
    * @default { retentionDays: 90, trafficType: "ALL" }
    */
@@ -91,7 +115,7 @@ export interface NetworkProps {
  * own network ACL, the ALB / instance / database security groups, a locked-down default security
  * group and VPC flow logs.
  */
-export class Network extends Construct {
+export class Network extends Construct implements INetwork {
   public readonly vpcId: string;
   public readonly vpcCidr: string;
   public readonly availabilityZones: readonly string[];
@@ -99,7 +123,8 @@ export class Network extends Construct {
   public readonly privateSubnetIds: string[] = [];
   public readonly dataSubnetIds: string[] = [];
   public readonly albSecurityGroup: SecurityGroup;
-  public readonly instanceSecurityGroup: SecurityGroup;
+  /** Absent when `instanceSecurityGroup` is false. */
+  public readonly instanceSecurityGroup?: SecurityGroup;
   /** Present when data subnets are enabled. */
   public readonly databaseSecurityGroup?: SecurityGroup;
   /** Planned CIDR of every subnet, by tier (computed at synth time). */
@@ -188,32 +213,36 @@ export class Network extends Construct {
       groupName: name("alb"),
       description: `Load balancer of ${props.namePrefix}: HTTP and HTTPS from the allowed CIDRs`,
     });
-    this.instanceSecurityGroup = new SecurityGroup(this, childId(this, "instances"), {
-      vpcId: this.vpc.id,
-      groupName: name("instances"),
-      description: `Application instances of ${props.namePrefix}: app port from the load balancer only`,
-    });
     for (const cidr of props.albIngressCidrs ?? ["0.0.0.0/0"]) {
       this.albSecurityGroup.allowIngress("http", { cidr }, { from: 80 }, `HTTP from ${cidr} (redirected to HTTPS when a certificate is set)`);
       this.albSecurityGroup.allowIngress("https", { cidr }, { from: 443 }, `HTTPS from ${cidr}`);
     }
-    this.albSecurityGroup.allowEgress("app", { securityGroup: this.instanceSecurityGroup }, { from: props.appPort }, "Forward to instances on the app port");
-    this.instanceSecurityGroup.allowIngress("app", { securityGroup: this.albSecurityGroup }, { from: props.appPort }, "App port from the load balancer");
-    for (const cidr of props.sshIngressCidrs ?? []) {
-      this.instanceSecurityGroup.allowIngress("ssh", { cidr }, { from: 22 }, `SSH from ${cidr}`);
-    }
-    // HTTPS out reaches AWS APIs (SSM, CodeDeploy, ECR, CloudWatch), S3 and the AL2023 package repos.
-    this.instanceSecurityGroup.allowEgress("https", { cidr: "0.0.0.0/0" }, { from: 443 }, "HTTPS to AWS APIs and package repositories");
-
-    if (withData) {
-      const port = props.databasePort ?? 5432;
-      this.databaseSecurityGroup = new SecurityGroup(this, childId(this, "database"), {
+    if (props.instanceSecurityGroup ?? true) {
+      if (props.appPort === undefined) throw new Error(`${this.node.path}: appPort is required for the instance security group`);
+      const instances = new SecurityGroup(this, childId(this, "instances"), {
         vpcId: this.vpc.id,
-        groupName: name("database"),
-        description: `Databases of ${props.namePrefix}: database port from the application instances only`,
+        groupName: name("instances"),
+        description: `Application instances of ${props.namePrefix}: app port from the load balancer only`,
       });
-      this.databaseSecurityGroup.allowIngress("db", { securityGroup: this.instanceSecurityGroup }, { from: port }, "Database port from the application instances");
-      this.instanceSecurityGroup.allowEgress("db", { securityGroup: this.databaseSecurityGroup }, { from: port }, "Database port to the database tier");
+      this.instanceSecurityGroup = instances;
+      this.albSecurityGroup.allowEgress("app", { securityGroup: instances }, { from: props.appPort }, "Forward to instances on the app port");
+      instances.allowIngress("app", { securityGroup: this.albSecurityGroup }, { from: props.appPort }, "App port from the load balancer");
+      for (const cidr of props.sshIngressCidrs ?? []) {
+        instances.allowIngress("ssh", { cidr }, { from: 22 }, `SSH from ${cidr}`);
+      }
+      // HTTPS out reaches AWS APIs (SSM, CodeDeploy, ECR, CloudWatch), S3 and the AL2023 package repos.
+      instances.allowEgress("https", { cidr: "0.0.0.0/0" }, { from: 443 }, "HTTPS to AWS APIs and package repositories");
+
+      if (withData) {
+        const port = props.databasePort ?? 5432;
+        this.databaseSecurityGroup = new SecurityGroup(this, childId(this, "database"), {
+          vpcId: this.vpc.id,
+          groupName: name("database"),
+          description: `Databases of ${props.namePrefix}: database port from the application instances only`,
+        });
+        this.databaseSecurityGroup.allowIngress("db", { securityGroup: instances }, { from: port }, "Database port from the application instances");
+        instances.allowEgress("db", { securityGroup: this.databaseSecurityGroup }, { from: port }, "Database port to the database tier");
+      }
     }
 
     if (props.flowLogs !== false) this.flowLogs(props.flowLogs ?? { retentionDays: 90 }, props.encryptionKey);
@@ -224,9 +253,14 @@ export class Network extends Construct {
     return tier === "public" ? this.publicSubnetIds : tier === "private" ? this.privateSubnetIds : this.dataSubnetIds;
   }
 
-  /** A security group with no rules yet, in this VPC, named `<prefix>-<suffix>`. */
-  public addSecurityGroup(id: string, suffix: string, description: string): SecurityGroup {
-    return new SecurityGroup(this, id, { vpcId: this.vpcId, groupName: `${this.namePrefix}-${suffix}`, description });
+  public subnetId(tier: SubnetTier, index: number): string {
+    const ids = this.subnetIds(tier);
+    if (index >= ids.length) throw new Error(`${this.node.path}: the ${tier} tier has ${ids.length} subnet(s), no index ${index}`);
+    return ids[index];
+  }
+
+  public addSecurityGroup(role: string, description: string): SecurityGroup {
+    return new SecurityGroup(this, childId(this, role), { vpcId: this.vpcId, groupName: `${this.namePrefix}-${role}`, description });
   }
 
   private subnet(tier: SubnetTier, index: number, az: string, parent: NonNullable<ReturnType<typeof parseCidr>>): Subnet {

@@ -5,8 +5,16 @@ import { Construct } from "constructs";
 import { pin, snake } from "../lib/address";
 import { isIpv6Cidr } from "../lib/cidr";
 
-/** Where traffic comes from or goes to: a CIDR block or another security group. */
-export type Peer = { readonly cidr: string } | { readonly securityGroup: SecurityGroup };
+/**
+ * Where traffic comes from or goes to: a CIDR block, a security group of this app, a security
+ * group known only by id (for example from another stack), or a managed prefix list. Peers known
+ * by id carry a `name`, which goes into the rule's address.
+ */
+export type Peer =
+  | { readonly cidr: string }
+  | { readonly securityGroup: SecurityGroup }
+  | { readonly securityGroupId: string; readonly name: string }
+  | { readonly prefixListId: string; readonly name: string };
 
 export interface PortRange {
   readonly from: number;
@@ -60,7 +68,7 @@ export class SecurityGroup extends Construct {
       ipProtocol: ports.protocol ?? "tcp",
       fromPort: ports.from,
       toPort: ports.to ?? ports.from,
-      ...peerArgs(peer, "referencedSecurityGroupId"),
+      ...peerArgs(peer),
     });
     pin(this, rule, rule.node.id);
   }
@@ -72,7 +80,7 @@ export class SecurityGroup extends Construct {
       ipProtocol: ports.protocol ?? "tcp",
       fromPort: ports.from,
       toPort: ports.to ?? ports.from,
-      ...peerArgs(peer, "referencedSecurityGroupId"),
+      ...peerArgs(peer),
     });
     pin(this, rule, rule.node.id);
   }
@@ -86,10 +94,13 @@ export class SecurityGroup extends Construct {
 
 function peerName(peer: Peer): string {
   if ("securityGroup" in peer) return peer.securityGroup.node.id;
+  if ("name" in peer) return peer.name;
   return isIpv6Cidr(peer.cidr) ? `ipv6-${snake(peer.cidr) || "any"}` : snake(peer.cidr);
 }
 
-function peerArgs(peer: Peer, key: "referencedSecurityGroupId") {
-  if ("securityGroup" in peer) return { [key]: peer.securityGroup.securityGroupId };
+function peerArgs(peer: Peer) {
+  if ("securityGroup" in peer) return { referencedSecurityGroupId: peer.securityGroup.securityGroupId };
+  if ("securityGroupId" in peer) return { referencedSecurityGroupId: peer.securityGroupId };
+  if ("prefixListId" in peer) return { prefixListId: peer.prefixListId };
   return isIpv6Cidr(peer.cidr) ? { cidrIpv6: peer.cidr } : { cidrIpv4: peer.cidr };
 }

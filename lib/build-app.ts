@@ -1,15 +1,31 @@
-import { App } from "cdktf";
+import { App, TerraformStack } from "cdktf";
 import { Config } from "./config/schema";
 import { EnvironmentStack } from "../stacks/environment-stack";
+import { SHARED_STACK_SUFFIX, SharedLoadBalancerStack } from "../stacks/shared-load-balancer-stack";
 
 /** Stack name of an environment: `<app>-<environment>`. */
 export function stackName(config: Config, envName: string): string {
   return `${config.app.name}-${envName}`;
 }
 
-/** Adds one stack per environment of a validated configuration to `app`. */
-export function buildApp(app: App, config: Config): EnvironmentStack[] {
-  return Object.entries(config.environments).map(
-    ([envName, environment]) => new EnvironmentStack(app, stackName(config, envName), { app: config.app, envName, environment }),
-  );
+/**
+ * Adds the stacks of a validated configuration to `app`: the shared load balancer stack when one is
+ * configured, then one stack per environment (those in shared mode depend on the shared stack, so
+ * `cdktf deploy` applies it first).
+ */
+export function buildApp(app: App, config: Config): TerraformStack[] {
+  const environments = Object.entries(config.environments);
+  const shared = config.sharedLoadBalancer
+    ? new SharedLoadBalancerStack(app, stackName(config, SHARED_STACK_SUFFIX), {
+        app: config.app,
+        shared: config.sharedLoadBalancer,
+        appPorts: environments.filter(([, env]) => env.loadBalancer.mode === "shared").map(([, env]) => env.application.port),
+      })
+    : undefined;
+  const stacks = environments.map(([envName, environment]) => {
+    const stack = new EnvironmentStack(app, stackName(config, envName), { app: config.app, envName, environment, shared: config.sharedLoadBalancer });
+    if (shared && environment.loadBalancer.mode === "shared") stack.addDependency(shared);
+    return stack;
+  });
+  return shared ? [shared, ...stacks] : stacks;
 }

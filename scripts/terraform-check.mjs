@@ -4,8 +4,10 @@
 // mocked `terraform test` in every stack directory, in parallel, offline.
 //
 // Test suites live in __tests__/terraform/*.tftest.hcl. A suite's `# requires:` line lists the
-// addresses it reads; it runs on every stack that has them all. The shared mocked provider
-// (mock-provider.hcl) is prepended to each suite when it is copied into <stack>/tests/.
+// addresses it reads; it runs on every stack that has them all and none of the addresses of its
+// optional `# excludes:` line. The shared mocked provider (mock-provider.hcl) and the mock
+// fragments (*.mock.hcl, selected by their own `# requires:` line) are prepended to each suite
+// when it is copied into <stack>/tests/.
 //
 // Usage: node scripts/terraform-check.mjs [--jobs N] [--case NAME]...
 import { spawn, spawnSync } from "node:child_process";
@@ -36,20 +38,23 @@ preflight();
 
 const { synthesize } = require(path.join(root, "dist", "lib", "synth.js"));
 const cases = testCases().filter((c) => !args.case || args.case.includes(c.name));
-const suites = loadSuites();
+const mockProvider = fs.readFileSync(path.join(suitesDir, "mock-provider.hcl"), "utf8");
+const suites = loadSuites(".tftest.hcl");
+const fragments = loadSuites(".mock.hcl");
 
 fs.rmSync(outRoot, { recursive: true, force: true });
 const work = [];
 for (const testCase of cases) {
   const result = await synthesize({ configFile: testCase.config, outdir: path.join(outRoot, testCase.name), format: testCase.format, atomic: false });
   for (const stack of result.stacks) {
-    const applicable = suites.filter((s) => s.requires.every((a) => stack.addresses.includes(a)));
+    const applicable = suites.filter((s) => applies(s, stack.addresses));
     if (applicable.length === 0) {
       fail(`No Terraform test suite applies to stack ${stack.name} of case ${testCase.name}: every stack needs at least one (see ${path.relative(root, suitesDir)}).`);
     }
     const testsDir = path.join(stack.directory, "tests");
     fs.mkdirSync(testsDir, { recursive: true });
-    for (const suite of applicable) fs.writeFileSync(path.join(testsDir, suite.file), suite.text);
+    const mocks = fragments.filter((f) => applies(f, stack.addresses)).map((f) => f.text);
+    for (const suite of applicable) fs.writeFileSync(path.join(testsDir, suite.file), [mockProvider, ...mocks, suite.text].join("\n"));
     work.push({ label: `${testCase.name}/${stack.name}`, format: result.format, dir: stack.directory, suites: applicable.map((s) => s.name) });
   }
 }
@@ -84,18 +89,29 @@ function testCases() {
   return cases;
 }
 
-function loadSuites() {
-  const mock = fs.readFileSync(path.join(suitesDir, "mock-provider.hcl"), "utf8");
+/** Suites or mock fragments in __tests__/terraform with their `# requires:` / `# excludes:` lines. */
+function loadSuites(suffix) {
   return fs
     .readdirSync(suitesDir)
-    .filter((f) => f.endsWith(".tftest.hcl"))
+    .filter((f) => f.endsWith(suffix))
     .sort()
     .map((file) => {
       const text = fs.readFileSync(path.join(suitesDir, file), "utf8");
       const line = /^# requires:(.*)$/m.exec(text);
       if (!line) fail(`${file} has no "# requires: <address> ..." line`);
-      return { file, name: file.replace(/\.tftest\.hcl$/, ""), requires: line[1].trim().split(/\s+/), text: `${mock}\n${text}` };
+      const excludes = /^# excludes:(.*)$/m.exec(text);
+      return {
+        file,
+        name: file.slice(0, -suffix.length),
+        requires: line[1].trim().split(/\s+/),
+        excludes: excludes ? excludes[1].trim().split(/\s+/) : [],
+        text,
+      };
     });
+}
+
+function applies(suite, addresses) {
+  return suite.requires.every((a) => addresses.includes(a)) && !suite.excludes.some((a) => addresses.includes(a));
 }
 
 async function checkStack(item) {

@@ -1,4 +1,17 @@
-import { CloudBackend, LocalBackend, NamedCloudWorkspace, S3Backend, TerraformStack } from "cdktf";
+import {
+  CloudBackend,
+  DataTerraformRemoteState,
+  DataTerraformRemoteStateLocal,
+  DataTerraformRemoteStateS3,
+  LocalBackend,
+  NamedCloudWorkspace,
+  NamedRemoteWorkspace,
+  S3Backend,
+  TerraformRemoteState,
+  TerraformStack,
+} from "cdktf";
+import { Construct } from "constructs";
+import { snake } from "../lib/address";
 import { BackendConfig } from "../lib/config/backend";
 import { defaultStateKey } from "../lib/config/schema";
 
@@ -35,4 +48,35 @@ export function applyBackend(stack: TerraformStack, options: { appName: string; 
       });
       return;
   }
+}
+
+/**
+ * Reads the outputs of another stack of this app (the shared load balancer stack) through its
+ * backend: `data.terraform_remote_state.<id>`.
+ */
+export function remoteState(scope: Construct, id: string, options: { appName: string; stackSuffix: string; region: string; backend: BackendConfig }): TerraformRemoteState {
+  const { backend, appName, stackSuffix } = options;
+  let state: TerraformRemoteState;
+  switch (backend.type) {
+    case "local":
+      state = new DataTerraformRemoteStateLocal(scope, id, { path: backend.path ?? `../../../terraform.${appName}-${stackSuffix}.tfstate` });
+      break;
+    case "s3":
+      state = new DataTerraformRemoteStateS3(scope, id, {
+        bucket: backend.bucket,
+        key: backend.key ?? defaultStateKey(appName, stackSuffix),
+        region: backend.region ?? options.region,
+        assumeRole: backend.roleArn ? { roleArn: backend.roleArn } : undefined,
+      });
+      break;
+    case "cloud":
+      state = new DataTerraformRemoteState(scope, id, {
+        organization: backend.organization,
+        hostname: backend.hostname,
+        workspaces: new NamedRemoteWorkspace(backend.workspace),
+      });
+      break;
+  }
+  state.overrideLogicalId(snake(id));
+  return state;
 }

@@ -1,46 +1,78 @@
+import { DataAwsEc2ManagedPrefixList } from "@cdktf/provider-aws/lib/data-aws-ec2-managed-prefix-list";
+import { LbListenerCertificate } from "@cdktf/provider-aws/lib/lb-listener-certificate";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { TerraformOutput, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
-import { assertUniqueAddresses } from "../lib/address";
-import { AppConfig, EnvironmentConfig } from "../lib/config/schema";
+import { assertUniqueAddresses, pin } from "../lib/address";
+import { AppConfig, EnvironmentConfig, SharedLoadBalancerConfig } from "../lib/config/schema";
+import { architectureOf } from "../lib/instance-architecture";
+import { listenerRulePriority } from "../lib/priority";
+import { FleetUserDataOptions, renderFleetUserData } from "../lib/user-data";
 import { AccountContext } from "../constructs/account-context";
+import { AliasRecord } from "../constructs/alias-record";
 import { ArtifactStore } from "../constructs/artifact-store";
+import { CdnDistribution } from "../constructs/cdn-distribution";
+import { CloudWatchAgent } from "../constructs/cloudwatch-agent";
 import { EncryptionKey } from "../constructs/encryption-key";
-import { Network } from "../constructs/network";
-import { applyBackend } from "./backend";
+import { Fleet } from "../constructs/fleet";
+import { FleetAlarms } from "../constructs/fleet-alarms";
+import { ImportedNetwork } from "../constructs/imported-network";
+import { LoadBalancer } from "../constructs/load-balancer";
+import { INetwork, Network } from "../constructs/network";
+import { NotificationTopic } from "../constructs/notification-topic";
+import { ReleaseParameters } from "../constructs/release-parameters";
+import { SecurityGroup } from "../constructs/security-group";
+import { TargetGroup } from "../constructs/target-group";
+import { applyBackend, remoteState } from "./backend";
+import { SHARED_OUTPUTS, SHARED_STACK_SUFFIX } from "./shared-load-balancer-stack";
 
 export interface EnvironmentStackProps {
   readonly app: AppConfig;
   /** Environment name (a key of `environments`). */
   readonly envName: string;
   readonly environment: EnvironmentConfig;
+  /** The shared load balancer stack's configuration, for environments in shared mode. */
+  readonly shared?: SharedLoadBalancerConfig;
+}
+
+/** How the environment's traffic arrives: what the fleet and the alarms need to know of it. */
+interface Traffic {
+  readonly loadBalancerArnSuffix: string;
+  readonly url: string;
 }
 
 /**
- * One environment, one Terraform state: network, encryption key and artifact store (later issues
- * add the image, fleet, traffic and release pipeline). Everything environment-specific comes from
- * configuration; nothing here branches on the environment's name.
+ * One environment, one Terraform state: network (its own, or the shared load balancer's VPC),
+ * encryption key, artifact store, fleet, load balancer or shared-ALB host rule, CDN, DNS,
+ * observability and the SSM parameters the release files read. Everything environment-specific
+ * comes from configuration; nothing here branches on the environment's name.
  */
 export class EnvironmentStack extends TerraformStack {
   public readonly namePrefix: string;
-  public readonly network: Network;
+  public readonly network: INetwork;
   public readonly encryptionKey: EncryptionKey;
   public readonly artifacts: ArtifactStore;
+  public readonly notifications: NotificationTopic;
+  public readonly targetGroup: TargetGroup;
+  public readonly fleet: Fleet;
+  public readonly alarms: FleetAlarms;
+  public readonly releaseParameters: ReleaseParameters;
 
   constructor(scope: Construct, id: string, props: EnvironmentStackProps) {
     super(scope, id);
     const { app, envName, environment: env } = props;
     const region = env.region ?? app.region;
     this.namePrefix = `${app.name}-${envName}`;
+    const shared = env.loadBalancer.mode === "shared";
+    if (shared && !props.shared) throw new Error(`${id}: shared load balancer mode needs the sharedLoadBalancer configuration`);
 
     new AwsProvider(this, "aws", {
       region,
       allowedAccountIds: env.accountId ? [env.accountId] : undefined,
-      defaultTags: [{ tags: { ...app.tags, ...env.tags, application: app.name, environment: envName, "managed-by": "cdktf" } }],
+      defaultTags: [{ tags: this.defaultTags(app, envName, env) }],
     });
     applyBackend(this, { appName: app.name, envName, region, backend: env.backend });
-
-    const context = new AccountContext(this, { region, accountId: env.accountId, availabilityZones: env.network.availabilityZones });
+    const context = new AccountContext(this, { region, accountId: env.accountId, availabilityZones: env.network?.availabilityZones });
 
     this.encryptionKey = new EncryptionKey(this, "environment-key", {
       alias: this.namePrefix,
@@ -48,21 +80,47 @@ export class EnvironmentStack extends TerraformStack {
       deletionWindowDays: env.encryption.keyDeletionWindowDays,
     });
 
-    const net = env.network;
-    this.network = new Network(this, "network", {
-      namePrefix: this.namePrefix,
-      cidr: net.cidr,
-      availabilityZones: context.availabilityZones(net.availabilityZones?.length ?? net.azCount),
-      appPort: env.fleet.appPort,
-      encryptionKey: this.encryptionKey,
-      privateSubnets: net.privateSubnets,
-      natGateways: net.natGateways,
-      dataSubnets: net.dataSubnets,
-      databasePort: net.databasePort,
-      albIngressCidrs: net.albIngressCidrs,
-      sshIngressCidrs: net.sshIngressCidrs,
-      flowLogs: net.flowLogs.enabled ? { retentionDays: net.flowLogs.retentionDays, trafficType: net.flowLogs.trafficType } : false,
-    });
+    const appPort = env.application.port;
+    const lb = env.loadBalancer;
+    const cdn = !shared && lb.cdn.enabled;
+    const albHttps = lb.https ?? lb.certificateArn !== undefined;
+
+    // Network: this environment's own VPC, or the shared load balancer's.
+    let instanceSecurityGroup: SecurityGroup;
+    const sharedState = shared
+      ? remoteState(this, "shared", { appName: app.name, stackSuffix: SHARED_STACK_SUFFIX, region, backend: props.shared!.backend })
+      : undefined;
+    if (sharedState) {
+      const imported = new ImportedNetwork(this, "network", { state: sharedState, namePrefix: this.namePrefix });
+      instanceSecurityGroup = imported.addSecurityGroup("instances", `Application instances of ${this.namePrefix}: app port from the shared load balancer only`);
+      instanceSecurityGroup.allowIngress(
+        "app",
+        { securityGroupId: sharedState.getString(SHARED_OUTPUTS.albSecurityGroupId), name: "shared-alb" },
+        { from: appPort },
+        "App port from the shared load balancer",
+      );
+      instanceSecurityGroup.allowEgress("https", { cidr: "0.0.0.0/0" }, { from: 443 }, "HTTPS to AWS APIs and package repositories");
+      this.network = imported;
+    } else {
+      const net = env.network!;
+      const own = new Network(this, "network", {
+        namePrefix: this.namePrefix,
+        cidr: net.cidr,
+        availabilityZones: context.availabilityZones(net.availabilityZones?.length ?? net.azCount),
+        appPort,
+        encryptionKey: this.encryptionKey,
+        privateSubnets: net.privateSubnets,
+        natGateways: net.natGateways,
+        dataSubnets: net.dataSubnets,
+        databasePort: net.databasePort,
+        // Behind CloudFront the load balancer only admits CloudFront (below).
+        albIngressCidrs: cdn ? [] : net.albIngressCidrs,
+        sshIngressCidrs: net.sshIngressCidrs,
+        flowLogs: net.flowLogs.enabled ? { retentionDays: net.flowLogs.retentionDays, trafficType: net.flowLogs.trafficType } : false,
+      });
+      instanceSecurityGroup = own.instanceSecurityGroup!;
+      this.network = own;
+    }
 
     const artifacts = env.artifacts;
     this.artifacts = new ArtifactStore(this, "artifacts", {
@@ -77,15 +135,218 @@ export class EnvironmentStack extends TerraformStack {
       forceDestroy: !env.protection,
     });
 
+    this.notifications = new NotificationTopic(this, "notifications", {
+      topicName: `${this.namePrefix}-notifications`,
+      encryptionKey: this.encryptionKey,
+      email: env.notifications.email,
+    });
+
+    // What the instances and the release files read at run time.
+    const parameterRoot = `/${app.name}/${envName}`;
+    const appDirectory = env.application.directory ?? `/opt/${app.name}`;
+    const envFile = `/etc/${app.name}/app.env`;
+    this.releaseParameters = new ReleaseParameters(this, "release-parameters", {
+      root: parameterRoot,
+      encryptionKey: this.encryptionKey,
+      values: {
+        region,
+        runtime: env.application.runtime,
+        "ecr-repository-url": this.artifacts.repository.repositoryUrl,
+        "artifact-bucket": this.artifacts.bucket.bucketName,
+        "env-parameter-path": `${parameterRoot}/env/`,
+        "env-file": envFile,
+        "app-directory": appDirectory,
+        "app-port": String(appPort),
+        "health-check-path": lb.healthCheck.path,
+      },
+    });
+
+    const agent = new CloudWatchAgent(this, "cloudwatch-agent", {
+      namePrefix: this.namePrefix,
+      parameterName: `${parameterRoot}/cloudwatch-agent/config`,
+      logGroupPrefix: `/app/${app.name}/${envName}`,
+      retentionDays: env.observability.logRetentionDays,
+      encryptionKey: this.encryptionKey,
+      applicationLogFiles: env.observability.applicationLogFiles ?? [`/var/log/${app.name}/*.log`],
+      systemLogFiles: [`/var/log/${app.name}-bootstrap.log`],
+    });
+
+    this.targetGroup = new TargetGroup(this, "target-group", {
+      namePrefix: this.namePrefix,
+      vpcId: this.network.vpcId,
+      port: appPort,
+      healthCheck: lb.healthCheck,
+      deregistrationDelaySeconds: lb.deregistrationDelaySeconds,
+    });
+
+    const traffic = sharedState ? this.sharedTraffic(envName, env, props.shared!, sharedState) : this.dedicatedTraffic(env, albHttps);
+
+    const userData: FleetUserDataOptions = {
+      appName: app.name,
+      envName,
+      region,
+      runtime: env.application.runtime,
+      appUser: app.name,
+      appDirectory,
+      appPort,
+      agentConfigParameter: agent.parameterName,
+      parameterPath: this.releaseParameters.environmentPath,
+      envFile,
+    };
+    const fleet = env.fleet;
+    this.fleet = new Fleet(this, "fleet", {
+      namePrefix: this.namePrefix,
+      imageId: `resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-${architectureOf(fleet.instanceType)}`,
+      instanceType: fleet.instanceType,
+      subnetIds: this.network.subnetIds(fleet.subnets),
+      associatePublicIp: fleet.subnets === "public",
+      securityGroup: instanceSecurityGroup,
+      encryptionKey: this.encryptionKey,
+      userData: renderFleetUserData(userData),
+      containers: env.application.runtime === "docker",
+      minSize: fleet.minSize,
+      maxSize: fleet.maxSize,
+      desiredCapacity: fleet.desiredCapacity,
+      targetGroupArns: [this.targetGroup.targetGroupArn],
+      healthCheckGracePeriodSeconds: fleet.healthCheckGracePeriodSeconds,
+      rootVolume: { sizeGb: fleet.rootVolume.sizeGb, type: fleet.rootVolume.type },
+      detailedMonitoring: fleet.detailedMonitoring,
+      keyName: fleet.keyName,
+      cpuTargetPercent: fleet.scaling.cpuTargetPercent,
+      requestScaling:
+        fleet.scaling.requestsPerTarget !== undefined
+          ? { requestsPerTarget: fleet.scaling.requestsPerTarget, resourceLabel: `${traffic.loadBalancerArnSuffix}/${this.targetGroup.arnSuffix}` }
+          : undefined,
+      instanceWarmupSeconds: fleet.scaling.instanceWarmupSeconds,
+      terminationPolicies: fleet.terminationPolicies,
+      notificationTopic: this.notifications,
+      instanceRefresh: fleet.instanceRefresh,
+      instanceTags: this.defaultTags(app, envName, env),
+      dependsOn: [agent.parameter, ...this.releaseParameters.parameters],
+    });
+    this.artifacts.bucket.grantRead(this.fleet.role);
+    if (env.application.runtime === "docker") this.artifacts.repository.grantPull(this.fleet.role);
+    this.releaseParameters.grantRead(this.fleet.role);
+    agent.grantAgent(this.fleet.role);
+
+    const alarms = env.observability.alarms;
+    this.alarms = new FleetAlarms(this, "alarms", {
+      namePrefix: this.namePrefix,
+      topic: this.notifications,
+      loadBalancerArnSuffix: traffic.loadBalancerArnSuffix,
+      targetGroupArnSuffix: this.targetGroup.arnSuffix,
+      autoScalingGroupName: this.fleet.liveGroupName,
+      http5xxPerMinute: alarms.http5xxPerMinute,
+      cpuHighPercent: alarms.cpuHighPercent,
+      unhealthyHosts: alarms.unhealthyHosts,
+      evaluationMinutes: alarms.evaluationMinutes,
+    });
+
     this.output("vpc_id", this.network.vpcId, "VPC of the environment");
-    this.output("public_subnet_ids", this.network.publicSubnetIds, "Public subnets, one per availability zone");
-    this.output("private_subnet_ids", this.network.privateSubnetIds, "Private application subnets (empty when disabled)");
-    this.output("data_subnet_ids", this.network.dataSubnetIds, "Isolated data subnets (empty when disabled)");
+    this.output("public_subnet_ids", this.network.subnetIds("public"), "Public subnets, one per availability zone");
+    this.output("private_subnet_ids", this.network.subnetIds("private"), "Private application subnets (empty when disabled)");
+    this.output("data_subnet_ids", this.network.subnetIds("data"), "Isolated data subnets (empty when disabled)");
     this.output("artifact_bucket_name", this.artifacts.bucket.bucketName, "S3 bucket for build artifacts and pipeline revisions");
     this.output("ecr_repository_url", this.artifacts.repository.repositoryUrl, "ECR repository for container images");
     this.output("kms_key_arn", this.encryptionKey.keyArn, "Customer-managed key of the environment");
+    this.output("url", traffic.url, "Where the application answers");
+    this.output("autoscaling_group_name", this.fleet.liveGroupName, "The live Auto Scaling group (the bootstrap group or CodeDeploy's latest copy)");
+    this.output("launch_template_id", this.fleet.launchTemplate.launchTemplateId, "Launch template of the fleet");
+    this.output("target_group_arn", this.targetGroup.targetGroupArn, "Target group the fleet registers with");
+    this.output("notification_topic_arn", this.notifications.topicArn, "SNS topic for fleet events, alarms and deployments");
+    this.output("release_parameter_path", `${parameterRoot}/release/`, "SSM path the release files read");
 
     this.node.addValidation({ validate: () => (assertUniqueAddresses(this), []) });
+  }
+
+  /** One ALB for this environment, optionally behind CloudFront, with its DNS records. */
+  private dedicatedTraffic(env: EnvironmentConfig, https: boolean): Traffic {
+    const lb = env.loadBalancer;
+    const net = this.network as Network;
+    const alb = new LoadBalancer(this, "load-balancer", {
+      namePrefix: this.namePrefix,
+      subnetIds: net.publicSubnetIds,
+      securityGroup: net.albSecurityGroup,
+      certificateArn: https ? lb.certificateArn : undefined,
+      sslPolicy: lb.sslPolicy,
+      defaultTargetGroupArn: this.targetGroup.targetGroupArn,
+      idleTimeoutSeconds: lb.idleTimeoutSeconds,
+      deletionProtection: env.protection,
+      accessLogExpirationDays: lb.accessLogs.expirationDays,
+      forceDestroyLogs: !env.protection,
+    });
+    this.output("alb_dns_name", alb.dnsName, "DNS name of the load balancer");
+    const scheme = https ? "https" : "http";
+
+    if (!lb.cdn.enabled) {
+      if (lb.hostName && lb.hostedZoneId) {
+        new AliasRecord(this, "dns", { hostedZoneId: lb.hostedZoneId, recordName: lb.hostName, targetDnsName: alb.dnsName, targetZoneId: alb.zoneId });
+        return { loadBalancerArnSuffix: alb.arnSuffix, url: `${scheme}://${lb.hostName}` };
+      }
+      return { loadBalancerArnSuffix: alb.arnSuffix, url: `${scheme}://${alb.dnsName}` };
+    }
+
+    // CloudFront in front: only CloudFront may reach the ALB, on the one port it uses. (The
+    // origin-facing prefix list counts as ~55 rules of a group's 60, so one rule is all there is room for.)
+    const originFacing = pin(
+      this,
+      new DataAwsEc2ManagedPrefixList(this, "cloudfront-origin-facing", { name: "com.amazonaws.global.cloudfront.origin-facing" }),
+      "cloudfront_origin_facing",
+    );
+    const originPort = https ? 443 : 80;
+    net.albSecurityGroup.allowIngress(
+      https ? "https" : "http",
+      { prefixListId: originFacing.id, name: "cloudfront" },
+      { from: originPort },
+      `${https ? "HTTPS" : "HTTP"} from CloudFront's origin-facing servers only`,
+    );
+    if (lb.cdn.originDomainName && lb.hostedZoneId) {
+      new AliasRecord(this, "origin-dns", { hostedZoneId: lb.hostedZoneId, recordName: lb.cdn.originDomainName, targetDnsName: alb.dnsName, targetZoneId: alb.zoneId });
+    }
+    const distribution = new CdnDistribution(this, "cdn", {
+      comment: `${this.namePrefix} application`,
+      originDomainName: https ? lb.cdn.originDomainName! : alb.dnsName,
+      originHttps: https,
+      aliases: lb.cdn.aliases,
+      certificateArn: lb.cdn.certificateArn,
+      priceClass: lb.cdn.priceClass,
+      staticPathPatterns: lb.cdn.staticPathPatterns,
+    });
+    this.output("cloudfront_domain_name", distribution.domainName, "Domain name of the CloudFront distribution");
+    if (lb.hostName && lb.hostedZoneId) {
+      new AliasRecord(this, "dns", {
+        hostedZoneId: lb.hostedZoneId,
+        recordName: lb.hostName,
+        targetDnsName: distribution.domainName,
+        targetZoneId: distribution.hostedZoneId,
+        ipv6: true,
+        evaluateTargetHealth: false,
+      });
+      return { loadBalancerArnSuffix: alb.arnSuffix, url: `https://${lb.hostName}` };
+    }
+    return { loadBalancerArnSuffix: alb.arnSuffix, url: `https://${distribution.domainName}` };
+  }
+
+  /** A host rule on the shared ALB's listener, the environment's certificate for SNI, and DNS. */
+  private sharedTraffic(envName: string, env: EnvironmentConfig, shared: SharedLoadBalancerConfig, state: ReturnType<typeof remoteState>): Traffic {
+    const lb = env.loadBalancer;
+    const listenerArn = state.getString(SHARED_OUTPUTS.serviceListenerArn);
+    this.targetGroup.routeHost(listenerArn, lb.hostName!, listenerRulePriority(envName, lb.rulePriority));
+    const https = shared.https ?? shared.certificateArn !== undefined;
+    if (lb.certificateArn) {
+      pin(this, new LbListenerCertificate(this, "listener-certificate", { listenerArn, certificateArn: lb.certificateArn }), "sni");
+    }
+    new AliasRecord(this, "dns", {
+      hostedZoneId: lb.hostedZoneId!,
+      recordName: lb.hostName!,
+      targetDnsName: state.getString(SHARED_OUTPUTS.albDnsName),
+      targetZoneId: state.getString(SHARED_OUTPUTS.albZoneId),
+    });
+    return { loadBalancerArnSuffix: state.getString(SHARED_OUTPUTS.albArnSuffix), url: `${https ? "https" : "http"}://${lb.hostName}` };
+  }
+
+  private defaultTags(app: AppConfig, envName: string, env: EnvironmentConfig): Record<string, string> {
+    return { ...app.tags, ...env.tags, application: app.name, environment: envName, "managed-by": "cdktf" };
   }
 
   protected output(name: string, value: string | string[], description: string): void {

@@ -1,16 +1,29 @@
 import { z } from "zod";
 import { overlaps, parseCidr } from "../cidr";
+import { listenerRulePriority } from "../priority";
 import { artifactsSchema } from "./artifacts";
 import { backendSchema } from "./backend";
+import { applicationSchema } from "./application";
 import { fleetSchema } from "./fleet";
-import { loadBalancerSchema } from "./load-balancer";
+import { loadBalancerSchema, notificationsSchema, observabilitySchema, TLS_POLICIES } from "./load-balancer";
 import { networkSchema } from "./network";
-import { accountId, bool, dnsLabel, integer, oneOf, region, strictObject, tagMap } from "./primitives";
+import { accountId, acmCertificateArn, bool, dnsLabel, integer, oneOf, region, strictObject, tagMap } from "./primitives";
 
 /** `<app>-<environment>` prefixes every AWS name; 24 leaves room for suffixes within the 32-character ALB and target group limits. */
 export const MAX_NAME_PREFIX = 24;
 
-export const environmentNameSchema = dnsLabel(12);
+/** Environment names that would collide with stacks of their own. */
+export const RESERVED_ENVIRONMENT_NAMES = ["shared"];
+
+export const environmentNameSchema = dnsLabel(12).refine((name) => !RESERVED_ENVIRONMENT_NAMES.includes(name), {
+  error: `a name other than ${RESERVED_ENVIRONMENT_NAMES.join(", ")} (reserved for the shared load balancer stack <app>-shared)`,
+});
+
+const encryptionSchema = strictObject({
+  keyDeletionWindowDays: integer(7, 30, "a number of days").default(30).describe("Waiting period before a scheduled KMS key deletion takes effect."),
+})
+  .prefault({})
+  .describe("The stack's customer-managed KMS key.");
 
 export const environmentSchema = strictObject({
   region: region.optional().describe("Region of this environment. Default: app.region."),
@@ -20,15 +33,14 @@ export const environmentSchema = strictObject({
     .describe("Guards against losing data by accident: ALB deletion protection, no force_destroy on the artifact bucket and ECR repository."),
   tags: tagMap.describe("Extra tags on every resource of this environment."),
   backend: backendSchema,
-  network: networkSchema,
+  network: networkSchema.optional().describe("VPC, subnets, NAT, security groups and flow logs. Required, except in shared load balancer mode where the shared stack owns the network."),
+  application: applicationSchema,
   artifacts: artifactsSchema,
   fleet: fleetSchema,
   loadBalancer: loadBalancerSchema,
-  encryption: strictObject({
-    keyDeletionWindowDays: integer(7, 30, "a number of days").default(30).describe("Waiting period before a scheduled KMS key deletion takes effect."),
-  })
-    .prefault({})
-    .describe("The environment's customer-managed KMS key."),
+  observability: observabilitySchema,
+  notifications: notificationsSchema,
+  encryption: encryptionSchema,
 }).superRefine(
   (env, ctx) => {
     // Runs even when other fields of the environment are invalid (all problems are reported at
@@ -36,6 +48,7 @@ export const environmentSchema = strictObject({
     const network: Record<string, any> = isRecord(env.network) ? env.network : {};
     const fleet: Record<string, any> = isRecord(env.fleet) ? env.fleet : {};
     const lb: Record<string, any> = isRecord(env.loadBalancer) ? env.loadBalancer : {};
+    const cdn: Record<string, any> = isRecord(lb.cdn) ? lb.cdn : {};
 
     if (network.privateSubnets === true && network.natGateways === "none") {
       ctx.addIssue({
@@ -71,6 +84,45 @@ export const environmentSchema = strictObject({
           ctx.addIssue({ code: "custom", path: ["loadBalancer", field], input: undefined, message: `a value, required when loadBalancer.mode is "shared" (environments are told apart by host name)` });
         }
       }
+      if (env.network !== undefined) {
+        ctx.addIssue({ code: "custom", path: ["network"], input: env.network, message: `no network in shared load balancer mode: the environment runs in sharedLoadBalancer.network, the VPC of the shared ALB` });
+      }
+      if (cdn.enabled === true) {
+        ctx.addIssue({ code: "custom", path: ["loadBalancer", "cdn", "enabled"], input: true, message: `false in shared mode (CloudFront fronts a dedicated load balancer)` });
+      }
+    } else if (lb.mode === "dedicated" && env.network === undefined) {
+      ctx.addIssue({ code: "custom", path: ["network"], input: undefined, message: `a network (at least network.cidr), required unless loadBalancer.mode is "shared"` });
+    }
+    if (lb.mode === "dedicated" && Boolean(lb.hostName) !== Boolean(lb.hostedZoneId)) {
+      const missing = lb.hostName ? "hostedZoneId" : "hostName";
+      ctx.addIssue({ code: "custom", path: ["loadBalancer", missing], input: undefined, message: `a value: hostName and hostedZoneId go together (the alias record needs both)` });
+    }
+    if (lb.rulePriority !== undefined && lb.mode !== "shared") {
+      ctx.addIssue({ code: "custom", path: ["loadBalancer", "rulePriority"], input: lb.rulePriority, message: `nothing unless loadBalancer.mode is "shared" (a dedicated ALB forwards everything to the environment)` });
+    }
+    const albHttps = lb.https ?? Boolean(lb.certificateArn);
+    if (cdn.enabled === true) {
+      if (albHttps && !cdn.originDomainName) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["loadBalancer", "cdn", "originDomainName"],
+          input: undefined,
+          message: "a host name covered by the ALB certificate, required when the ALB serves HTTPS (CloudFront connects to the origin over HTTPS and checks its certificate)",
+        });
+      }
+      if (cdn.originDomainName && !lb.hostedZoneId) {
+        ctx.addIssue({ code: "custom", path: ["loadBalancer", "hostedZoneId"], input: undefined, message: "a hosted zone, required for the origin record cdn.originDomainName" });
+      }
+      if (Array.isArray(cdn.aliases) && cdn.aliases.length > 0 && !cdn.certificateArn) {
+        ctx.addIssue({ code: "custom", path: ["loadBalancer", "cdn", "certificateArn"], input: undefined, message: "an ACM certificate in us-east-1, required for custom aliases" });
+      }
+    }
+    if (typeof cdn.certificateArn === "string" && !cdn.certificateArn.includes(":acm:us-east-1:")) {
+      ctx.addIssue({ code: "custom", path: ["loadBalancer", "cdn", "certificateArn"], input: cdn.certificateArn, message: "a certificate in us-east-1 (CloudFront only uses certificates from that region)" });
+    }
+    const health: Record<string, any> = isRecord(lb.healthCheck) ? lb.healthCheck : {};
+    if (typeof health.timeoutSeconds === "number" && typeof health.intervalSeconds === "number" && health.timeoutSeconds >= health.intervalSeconds) {
+      ctx.addIssue({ code: "custom", path: ["loadBalancer", "healthCheck", "timeoutSeconds"], input: health.timeoutSeconds, message: `less than healthCheck.intervalSeconds (${health.intervalSeconds})` });
     }
 
     const backend: Record<string, any> = isRecord(env.backend) ? env.backend : {};
@@ -81,6 +133,21 @@ export const environmentSchema = strictObject({
   { when: () => true },
 );
 
+export const sharedLoadBalancerSchema = strictObject({
+  region: region.optional().describe("Region of the shared stack; environments in shared mode must use the same. Default: app.region."),
+  accountId: accountId.optional().describe("The only AWS account Terraform may apply the shared stack to."),
+  protection: bool.default(true).describe("ALB deletion protection and no force_destroy on its log bucket."),
+  tags: tagMap.describe("Extra tags on every resource of the shared stack."),
+  backend: backendSchema,
+  network: networkSchema.describe("The VPC the shared ALB and every shared-mode environment run in."),
+  https: bool.optional().describe("Serve HTTPS on 443 and redirect 80 to it. Default: true when certificateArn is set."),
+  certificateArn: acmCertificateArn.optional().describe("Default certificate of the shared HTTPS listener; environments may add theirs for SNI."),
+  sslPolicy: oneOf(TLS_POLICIES).default("ELBSecurityPolicy-TLS13-1-2-2021-06").describe("TLS policy of the HTTPS listener."),
+  idleTimeoutSeconds: integer(1, 4000, "a number of seconds").default(60).describe("ALB connection idle timeout."),
+  accessLogExpirationDays: integer(1, 3650, "a number of days").default(90).describe("Days access logs are kept."),
+  encryption: encryptionSchema,
+}).describe("The load balancer stack (<app>-shared) that environments with loadBalancer.mode shared attach to.");
+
 export const appSchema = strictObject({
   name: dnsLabel(16).describe("Short application name; prefixes stack and resource names (<app>-<env>-...)."),
   region: region.describe("Default region of every environment."),
@@ -90,6 +157,7 @@ export const appSchema = strictObject({
 
 export const configSchema = strictObject({
   app: appSchema,
+  sharedLoadBalancer: sharedLoadBalancerSchema.optional(),
   defaults: z
     .record(z.string(), z.unknown())
     .optional()
@@ -109,7 +177,14 @@ export const configSchema = strictObject({
     const envs = isRecord(config.environments) ? Object.entries(config.environments) : [];
     const cidrs: Array<[string, string]> = [];
     const stateLocations = new Map<string, string>();
-
+    const priorities = new Map<number, string>();
+    const shared: Record<string, any> | undefined = isRecord(config.sharedLoadBalancer) ? config.sharedLoadBalancer : undefined;
+    const sharedRegion = typeof shared?.region === "string" ? shared.region : appRegion;
+    if (shared) {
+      if (isRecord(shared.network) && typeof shared.network.cidr === "string") cidrs.push(["sharedLoadBalancer", shared.network.cidr]);
+      const location = stateLocation(appName, "shared", shared.backend);
+      if (location) stateLocations.set(location, "sharedLoadBalancer");
+    }
     for (const [name, env] of envs) {
       if (!isRecord(env)) continue;
       const at = (...path: Array<string | number>) => ["environments", name, ...path];
@@ -125,6 +200,35 @@ export const configSchema = strictObject({
 
       const network: Record<string, any> = isRecord(env.network) ? env.network : {};
       const envRegion = typeof env.region === "string" ? env.region : appRegion;
+      const lb: Record<string, any> = isRecord(env.loadBalancer) ? env.loadBalancer : {};
+      if (lb.mode === "shared") {
+        if (!shared) {
+          ctx.addIssue({ code: "custom", path: at("loadBalancer", "mode"), input: "shared", message: `"dedicated", or a top-level sharedLoadBalancer section that owns the shared ALB` });
+        } else {
+          if (envRegion && sharedRegion && envRegion !== sharedRegion) {
+            ctx.addIssue({ code: "custom", path: at("region"), input: envRegion, message: `the shared load balancer's region ${sharedRegion} (an ALB only reaches targets in its own region)` });
+          }
+          const sharedHttps = shared.https ?? Boolean(shared.certificateArn);
+          if ((lb.https ?? Boolean(lb.certificateArn)) && !sharedHttps) {
+            ctx.addIssue({ code: "custom", path: at("loadBalancer", "https"), input: true, message: "false, unless sharedLoadBalancer serves HTTPS (set sharedLoadBalancer.certificateArn)" });
+          }
+          const fleet: Record<string, any> = isRecord(env.fleet) ? env.fleet : {};
+          if (fleet.subnets !== "public" && isRecord(shared.network) && shared.network.privateSubnets === false) {
+            ctx.addIssue({ code: "custom", path: at("fleet", "subnets"), input: fleet.subnets ?? "private", message: `"public" while sharedLoadBalancer.network.privateSubnets is false` });
+          }
+          const priority = listenerRulePriority(name, typeof lb.rulePriority === "number" ? lb.rulePriority : undefined);
+          const clash = priorities.get(priority);
+          if (clash) {
+            ctx.addIssue({
+              code: "custom",
+              path: at("loadBalancer", "rulePriority"),
+              input: priority,
+              message: `a priority no other environment uses: environments.${clash} has ${priority}; set loadBalancer.rulePriority explicitly on one of them`,
+            });
+          }
+          priorities.set(priority, name);
+        }
+      }
       if (Array.isArray(network.availabilityZones) && envRegion) {
         network.availabilityZones.forEach((az: unknown, i: number) => {
           if (typeof az === "string" && !new RegExp(`^${envRegion}[a-z]$`).test(az)) {
@@ -141,7 +245,7 @@ export const configSchema = strictObject({
               code: "custom",
               path: at("network", "cidr"),
               input: network.cidr,
-              message: `a block that does not overlap environments.${other}.network.cidr (${otherCidr}), so the VPCs can be peered or routed later`,
+              message: `a block that does not overlap ${other === "sharedLoadBalancer" ? "sharedLoadBalancer" : `environments.${other}`}.network.cidr (${otherCidr}), so the VPCs can be peered or routed later`,
             });
           }
         }
@@ -152,7 +256,7 @@ export const configSchema = strictObject({
       if (location) {
         const clash = stateLocations.get(location);
         if (clash) {
-          ctx.addIssue({ code: "custom", path: at("backend"), input: location, message: `a state location of its own: environments.${clash} already stores its state there` });
+          ctx.addIssue({ code: "custom", path: at("backend"), input: location, message: `a state location of its own: ${clash === "sharedLoadBalancer" ? clash : `environments.${clash}`} already stores its state there` });
         }
         stateLocations.set(location, name);
       }
@@ -186,3 +290,4 @@ export function defaultStateKey(app: string, env: string): string {
 export type Config = z.output<typeof configSchema>;
 export type AppConfig = Config["app"];
 export type EnvironmentConfig = z.output<typeof environmentSchema>;
+export type SharedLoadBalancerConfig = z.output<typeof sharedLoadBalancerSchema>;

@@ -1,34 +1,5 @@
-# Runs against every environment stack: network, encryption key and artifact store.
-# requires: aws_vpc.network_vpc aws_s3_bucket.artifacts_bucket aws_ecr_repository.artifacts_repository aws_kms_key.environment_key
-
-run "plan_network" {
-  command = plan
-
-  assert {
-    condition     = aws_vpc.network_vpc.enable_dns_support && aws_vpc.network_vpc.enable_dns_hostnames
-    error_message = "The VPC must resolve DNS names (needed by interface endpoints, SSM and CodeDeploy)."
-  }
-  assert {
-    condition     = aws_subnet.network_public_0.cidr_block == cidrsubnet(aws_vpc.network_vpc.cidr_block, 4, 0) && aws_subnet.network_public_1.cidr_block == cidrsubnet(aws_vpc.network_vpc.cidr_block, 4, 1)
-    error_message = "Public subnets must take the first /+4 slots of the VPC block."
-  }
-  assert {
-    condition     = aws_subnet.network_public_0.availability_zone != aws_subnet.network_public_1.availability_zone
-    error_message = "Public subnets must be spread over distinct availability zones."
-  }
-  assert {
-    condition     = !aws_subnet.network_public_0.map_public_ip_on_launch && !aws_subnet.network_public_1.map_public_ip_on_launch
-    error_message = "Subnets must not hand out public IPs by default."
-  }
-  assert {
-    condition     = aws_route.network_public_internet.destination_cidr_block == "0.0.0.0/0"
-    error_message = "The public route table must route to the internet gateway."
-  }
-  assert {
-    condition     = aws_vpc_security_group_ingress_rule.network_instances_app_from_network_alb.from_port == aws_vpc_security_group_ingress_rule.network_instances_app_from_network_alb.to_port
-    error_message = "Instances must admit exactly one port (the app port) from the load balancer."
-  }
-}
+# Every environment stack: encryption key and artifact store.
+# requires: aws_s3_bucket.artifacts_bucket aws_ecr_repository.artifacts_repository aws_kms_key.environment_key
 
 run "plan_artifact_store" {
   command = plan
@@ -68,17 +39,9 @@ run "plan_artifact_store" {
   }
 }
 
-run "apply_wires_outputs" {
+run "apply_artifact_store" {
   command = apply
 
-  assert {
-    condition     = output.vpc_id == aws_vpc.network_vpc.id
-    error_message = "vpc_id output must be the VPC's id."
-  }
-  assert {
-    condition     = output.public_subnet_ids == [aws_subnet.network_public_0.id, aws_subnet.network_public_1.id] || length(output.public_subnet_ids) > 2
-    error_message = "public_subnet_ids must list the public subnets in zone order."
-  }
   assert {
     condition     = output.artifact_bucket_name == aws_s3_bucket.artifacts_bucket.bucket
     error_message = "artifact_bucket_name output must be the bucket's name."
@@ -90,10 +53,6 @@ run "apply_wires_outputs" {
   assert {
     condition     = one([for r in aws_s3_bucket_server_side_encryption_configuration.artifacts_bucket.rule : r.apply_server_side_encryption_by_default[0].kms_master_key_id]) == aws_kms_key.environment_key.arn
     error_message = "The artifact bucket must be encrypted with the environment key."
-  }
-  assert {
-    condition     = aws_default_security_group.network_default.vpc_id == aws_vpc.network_vpc.id
-    error_message = "The VPC's default security group must be adopted (which empties it)."
   }
   assert {
     condition     = aws_s3_bucket_policy.artifacts_bucket.bucket == aws_s3_bucket.artifacts_bucket.id

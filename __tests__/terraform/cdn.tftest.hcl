@@ -1,0 +1,36 @@
+# Environments with CloudFront in front of their load balancer.
+# requires: aws_cloudfront_distribution.cdn_distribution data.aws_ec2_managed_prefix_list.cloudfront_origin_facing
+
+run "plan_cdn" {
+  command = plan
+
+  assert {
+    condition     = aws_cloudfront_distribution.cdn_distribution.default_cache_behavior[0].viewer_protocol_policy == "redirect-to-https"
+    error_message = "Viewers must be moved to HTTPS."
+  }
+  assert {
+    condition     = aws_cloudfront_distribution.cdn_distribution.default_cache_behavior[0].cache_policy_id == "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
+    error_message = "A dynamic application is not cached by default (managed CachingDisabled policy)."
+  }
+  assert {
+    condition     = alltrue([for v in aws_cloudfront_distribution.cdn_distribution.viewer_certificate : v.cloudfront_default_certificate || v.minimum_protocol_version == "TLSv1.2_2021"])
+    error_message = "A custom certificate must require TLS 1.2."
+  }
+  assert {
+    condition     = alltrue([for o in aws_cloudfront_distribution.cdn_distribution.origin : o.custom_origin_config[0].origin_ssl_protocols == toset(["TLSv1.2"])])
+    error_message = "CloudFront must speak TLS 1.2 to the origin."
+  }
+}
+
+run "apply_cdn" {
+  command = apply
+
+  assert {
+    condition     = anytrue([for name, r in { https = try(aws_vpc_security_group_ingress_rule.network_alb_https_from_cloudfront, null), http = try(aws_vpc_security_group_ingress_rule.network_alb_http_from_cloudfront, null) } : r != null && try(r.prefix_list_id, "") == data.aws_ec2_managed_prefix_list.cloudfront_origin_facing.id])
+    error_message = "Only CloudFront's origin-facing servers may reach the load balancer."
+  }
+  assert {
+    condition     = output.cloudfront_domain_name == aws_cloudfront_distribution.cdn_distribution.domain_name
+    error_message = "cloudfront_domain_name output must be the distribution's domain."
+  }
+}

@@ -1,0 +1,48 @@
+# Every environment stack: agent configuration, log groups, alarms, notification topic, release parameters.
+# requires: aws_ssm_parameter.cloudwatch_agent_config aws_cloudwatch_metric_alarm.alarms_alb_5xx aws_sns_topic.notifications aws_ssm_parameter.release_parameters_ecr_repository_url
+
+run "plan_observability" {
+  command = plan
+
+  assert {
+    condition     = can(jsondecode(aws_ssm_parameter.cloudwatch_agent_config.value).logs.logs_collected.files.collect_list)
+    error_message = "The agent configuration must be JSON with log files to collect."
+  }
+  assert {
+    condition     = jsondecode(aws_ssm_parameter.cloudwatch_agent_config.value).metrics.append_dimensions.AutoScalingGroupName == "$${aws:AutoScalingGroupName}"
+    error_message = "Agent placeholders must reach the instance unresolved by Terraform."
+  }
+  assert {
+    condition     = alltrue([for g in [aws_cloudwatch_log_group.cloudwatch_agent_application_logs, aws_cloudwatch_log_group.cloudwatch_agent_system_logs, aws_cloudwatch_log_group.cloudwatch_agent_deployment_logs] : g.retention_in_days > 0])
+    error_message = "Every log group must have a retention period."
+  }
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.alarms_alb_5xx.metric_name == "HTTPCode_ELB_5XX_Count" && aws_cloudwatch_metric_alarm.alarms_target_5xx.metric_name == "HTTPCode_Target_5XX_Count" && aws_cloudwatch_metric_alarm.alarms_unhealthy_hosts.metric_name == "UnHealthyHostCount"
+    error_message = "Alarms must watch 5xx and unhealthy hosts."
+  }
+  assert {
+    condition     = startswith(aws_ssm_parameter.release_parameters_ecr_repository_url.name, "/") && endswith(aws_ssm_parameter.release_parameters_ecr_repository_url.name, "/release/ecr-repository-url")
+    error_message = "The release files read the ECR URL from a known parameter."
+  }
+}
+
+run "apply_observability" {
+  command = apply
+
+  assert {
+    condition     = alltrue([for a in [aws_cloudwatch_metric_alarm.alarms_alb_5xx, aws_cloudwatch_metric_alarm.alarms_target_5xx, aws_cloudwatch_metric_alarm.alarms_unhealthy_hosts, aws_cloudwatch_metric_alarm.alarms_cpu_high] : contains(a.alarm_actions, aws_sns_topic.notifications.arn) && contains(a.ok_actions, aws_sns_topic.notifications.arn)])
+    error_message = "Every alarm must notify the topic when it fires and when it recovers."
+  }
+  assert {
+    condition     = aws_sns_topic.notifications.kms_master_key_id == aws_kms_key.environment_key.arn
+    error_message = "The topic must be encrypted with the environment's customer-managed key (CloudWatch alarms cannot use the AWS-managed SNS key)."
+  }
+  assert {
+    condition     = aws_ssm_parameter.release_parameters_ecr_repository_url.value == aws_ecr_repository.artifacts_repository.repository_url
+    error_message = "The ECR URL parameter must hold the repository URL."
+  }
+  assert {
+    condition     = aws_cloudwatch_log_group.cloudwatch_agent_application_logs.kms_key_id == aws_kms_key.environment_key.arn
+    error_message = "Log groups must be encrypted with the environment key."
+  }
+}

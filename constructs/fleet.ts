@@ -1,0 +1,269 @@
+import { AutoscalingGroup } from "@cdktf/provider-aws/lib/autoscaling-group";
+import { AutoscalingNotification } from "@cdktf/provider-aws/lib/autoscaling-notification";
+import { AutoscalingPolicy } from "@cdktf/provider-aws/lib/autoscaling-policy";
+import { DataAwsAutoscalingGroups } from "@cdktf/provider-aws/lib/data-aws-autoscaling-groups";
+import { Fn, ITerraformDependable, Op, Token } from "cdktf";
+import { Construct } from "constructs";
+import { childId, pin } from "../lib/address";
+import { AccountContext } from "./account-context";
+import { EncryptionKey } from "./encryption-key";
+import { LaunchTemplate, RootVolumeOptions } from "./launch-template";
+import { NotificationTopic } from "./notification-topic";
+import { Role } from "./role";
+import { SecurityGroup } from "./security-group";
+
+/** Tag that marks every Auto Scaling group of a fleet, including the copies CodeDeploy makes. */
+export const FLEET_TAG_KEY = "app:fleet";
+
+export interface RequestScalingOptions {
+  /** ALB requests per target per minute to hold. */
+  readonly requestsPerTarget: number;
+  /** `<alb arn suffix>/<target group arn suffix>`. */
+  readonly resourceLabel: string;
+}
+
+export interface FleetProps {
+  /** `<app>-<environment>`; names the group (`<prefix>-fleet`), template, role and tags. */
+  readonly namePrefix: string;
+  /** AMI for the launch template. */
+  readonly imageId: string;
+  readonly instanceType: string;
+  readonly subnetIds: readonly string[];
+  readonly securityGroup: SecurityGroup;
+  readonly encryptionKey: EncryptionKey;
+  /** Plain-text user data. */
+  readonly userData: string;
+  readonly minSize: number;
+  readonly maxSize: number;
+  /** Target groups the instances register with; health checks then come from the load balancer. */
+  readonly targetGroupArns: readonly string[];
+  /**
+   * Capacity at creation; ignored afterwards (Auto Scaling and CodeDeploy own it).
+   * @default minSize
+   */
+  readonly desiredCapacity?: number;
+  /**
+   * Give instances a public IP (public subnets have no NAT).
+   * @default false
+   */
+  readonly associatePublicIp?: boolean;
+  /**
+   * Containers run on the instances: IMDSv2 hop limit 2 so they reach instance credentials.
+   * @default false
+   */
+  readonly containers?: boolean;
+  /** @default 30 GiB gp3 */
+  readonly rootVolume?: RootVolumeOptions;
+  /** @default false */
+  readonly detailedMonitoring?: boolean;
+  /** @default none */
+  readonly keyName?: string;
+  /** @default 300 */
+  readonly healthCheckGracePeriodSeconds?: number;
+  /** @default 50 */
+  readonly cpuTargetPercent?: number;
+  /** @default no request-count policy */
+  readonly requestScaling?: RequestScalingOptions;
+  /** @default 300 */
+  readonly instanceWarmupSeconds?: number;
+  /** @default ["OldestLaunchTemplate", "OldestInstance"] */
+  readonly terminationPolicies?: readonly string[];
+  /**
+   * Launch, terminate and error events go here.
+   * @default no notifications
+   */
+  readonly notificationTopic?: NotificationTopic;
+  /**
+   * Pin the group to the template's latest version and roll instances (instance refresh) when it
+   * changes. For in-place deployments; blue/green fleets follow `$Latest` instead, because
+   * CodeDeploy's copies of the group are not managed by Terraform.
+   * @default false
+   */
+  readonly instanceRefresh?: boolean;
+  /** Tags on instances and volumes. @default {} */
+  readonly instanceTags?: Readonly<Record<string, string>>;
+  /**
+   * What instances read at boot (SSM parameters...): the group is created after them.
+   * @default none
+   */
+  readonly dependsOn?: readonly ITerraformDependable[];
+}
+
+/**
+ * The application fleet: instance role and profile, launch template, Auto Scaling group,
+ * target tracking policies and notifications.
+ *
+ * CodeDeploy blue/green replaces the group with a copy on every release and deletes the original,
+ * outside Terraform (terraform-provider-aws#4678). So Terraform owns a *bootstrap* group that it
+ * creates only while no group of the fleet exists or while the bootstrap group itself is alive; it
+ * finds the live group by the {@link FLEET_TAG_KEY} tag (CodeDeploy copies tags), and everything
+ * attached to "the" group (policies, notifications, alarms) targets {@link liveGroupName}.
+ * After any number of releases the next plan creates, destroys and resizes no fleet
+ * (docs/release-pipeline.md).
+ */
+export class Fleet extends Construct {
+  public readonly role: Role;
+  public readonly launchTemplate: LaunchTemplate;
+  /** Name of the group Terraform creates first. */
+  public readonly bootstrapGroupName: string;
+  /** Name of the group serving now: the bootstrap group, or CodeDeploy's latest copy. */
+  public readonly liveGroupName: string;
+  /** Value of the {@link FLEET_TAG_KEY} tag on every group of this fleet. */
+  public readonly fleetTag: string;
+
+  constructor(scope: Construct, id: string, props: FleetProps) {
+    super(scope, id);
+    const context = AccountContext.of(this);
+    this.fleetTag = props.namePrefix;
+    this.bootstrapGroupName = `${props.namePrefix}-fleet`;
+
+    this.role = new Role(this, childId(this, "role"), {
+      roleName: `${props.namePrefix}-instance`,
+      description: `Instances of ${props.namePrefix}`,
+      assumedBy: { type: "Service", identifiers: [context.servicePrincipal("ec2")] },
+      managedPolicies: ["AmazonSSMManagedInstanceCore"],
+      instanceProfile: true,
+    });
+
+    allowAutoScalingToUseKey(props.encryptionKey, context);
+    this.launchTemplate = new LaunchTemplate(this, childId(this, "template"), {
+      templateName: props.namePrefix,
+      imageId: props.imageId,
+      instanceType: props.instanceType,
+      instanceProfileArn: this.role.instanceProfileArn!,
+      securityGroupIds: [props.securityGroup.securityGroupId],
+      encryptionKey: props.encryptionKey,
+      userData: props.userData,
+      associatePublicIp: props.associatePublicIp,
+      metadataHopLimit: props.containers ? 2 : 1,
+      rootVolume: props.rootVolume,
+      detailedMonitoring: props.detailedMonitoring,
+      keyName: props.keyName,
+      instanceTags: props.instanceTags,
+    });
+
+    const groups = pin(
+      this,
+      new DataAwsAutoscalingGroups(this, "groups", { filter: [{ name: `tag:${FLEET_TAG_KEY}`, values: [this.fleetTag] }] }),
+      "groups",
+    );
+    // (`Op.eq(x, 0)` renders as `== undefined` in cdktf 0.21, hence `< 1`.)
+    const bootstrapAlive = Op.or(Op.lt(Fn.lengthOf(groups.names), 1), Fn.contains(groups.names, this.bootstrapGroupName));
+    this.liveGroupName = Token.asString(Fn.conditional(bootstrapAlive, this.bootstrapGroupName, Fn.element(Fn.sort(groups.names), 0)));
+
+    const instanceRefresh = props.instanceRefresh ?? false;
+    const warmup = props.instanceWarmupSeconds ?? 300;
+    const group = pin(
+      this,
+      new AutoscalingGroup(this, "asg", {
+        name: this.bootstrapGroupName,
+        count: Token.asNumber(Fn.conditional(bootstrapAlive, 1, 0)),
+        minSize: props.minSize,
+        maxSize: props.maxSize,
+        desiredCapacity: props.desiredCapacity ?? props.minSize,
+        vpcZoneIdentifier: [...props.subnetIds],
+        targetGroupArns: [...props.targetGroupArns],
+        healthCheckType: props.targetGroupArns.length > 0 ? "ELB" : "EC2",
+        healthCheckGracePeriod: props.healthCheckGracePeriodSeconds ?? 300,
+        defaultInstanceWarmup: warmup,
+        terminationPolicies: [...(props.terminationPolicies ?? ["OldestLaunchTemplate", "OldestInstance"])],
+        // Instances cannot pass the load balancer's health check before the first release; do not
+        // make `terraform apply` wait for them.
+        waitForCapacityTimeout: "0",
+        enabledMetrics: ["GroupDesiredCapacity", "GroupInServiceInstances", "GroupMinSize", "GroupMaxSize", "GroupPendingInstances", "GroupTerminatingInstances", "GroupTotalInstances"],
+        launchTemplate: {
+          id: this.launchTemplate.launchTemplateId,
+          version: instanceRefresh ? Token.asString(this.launchTemplate.latestVersion) : "$Latest",
+        },
+        instanceRefresh: instanceRefresh
+          ? { strategy: "Rolling", preferences: { minHealthyPercentage: 90, instanceWarmup: String(warmup), autoRollback: true } }
+          : undefined,
+        tag: [
+          { key: "Name", value: `${props.namePrefix}-app`, propagateAtLaunch: true },
+          { key: FLEET_TAG_KEY, value: this.fleetTag, propagateAtLaunch: true },
+        ],
+        lifecycle: { ignoreChanges: ["desired_capacity"] },
+        dependsOn: props.dependsOn ? [...props.dependsOn] : undefined,
+      }),
+      "asg",
+    );
+
+    pin(
+      this,
+      new AutoscalingPolicy(this, "cpu-policy", {
+        name: "cpu-target-tracking",
+        autoscalingGroupName: this.liveGroupName,
+        policyType: "TargetTrackingScaling",
+        targetTrackingConfiguration: {
+          predefinedMetricSpecification: { predefinedMetricType: "ASGAverageCPUUtilization" },
+          targetValue: props.cpuTargetPercent ?? 50,
+        },
+        dependsOn: [group],
+      }),
+      "cpu",
+    );
+    if (props.requestScaling) {
+      pin(
+        this,
+        new AutoscalingPolicy(this, "request-policy", {
+          name: "requests-per-target-tracking",
+          autoscalingGroupName: this.liveGroupName,
+          policyType: "TargetTrackingScaling",
+          targetTrackingConfiguration: {
+            predefinedMetricSpecification: { predefinedMetricType: "ALBRequestCountPerTarget", resourceLabel: props.requestScaling.resourceLabel },
+            targetValue: props.requestScaling.requestsPerTarget,
+          },
+          dependsOn: [group],
+        }),
+        "requests",
+      );
+    }
+    if (props.notificationTopic) {
+      pin(
+        this,
+        new AutoscalingNotification(this, "notifications", {
+          groupNames: [this.liveGroupName],
+          topicArn: props.notificationTopic.topicArn,
+          notifications: [
+            "autoscaling:EC2_INSTANCE_LAUNCH",
+            "autoscaling:EC2_INSTANCE_TERMINATE",
+            "autoscaling:EC2_INSTANCE_LAUNCH_ERROR",
+            "autoscaling:EC2_INSTANCE_TERMINATE_ERROR",
+          ],
+          dependsOn: [group],
+        }),
+        "notifications",
+      );
+    }
+  }
+}
+
+/**
+ * EC2 Auto Scaling launches instances with its service-linked role, which needs the key to create
+ * encrypted volumes (and CodeDeploy's group copies launch through the same role). The role is
+ * matched by ARN condition: naming a role that does not exist yet would invalidate the key policy.
+ */
+function allowAutoScalingToUseKey(key: EncryptionKey, context: AccountContext): void {
+  const slr = `arn:${context.partition}:iam::${context.accountId}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling*`;
+  const principal = [{ type: "AWS" as const, identifiers: ["*"] }];
+  const conditions = [
+    { test: "StringEquals", variable: "kms:CallerAccount", values: [context.accountId] },
+    { test: "ArnLike", variable: "aws:PrincipalArn", values: [slr] },
+  ];
+  key.addToResourcePolicy(
+    {
+      sid: "AutoScalingEbsVolumes",
+      actions: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
+      resources: ["*"],
+      principals: principal,
+      conditions,
+    },
+    {
+      sid: "AutoScalingEbsGrants",
+      actions: ["kms:CreateGrant"],
+      resources: ["*"],
+      principals: principal,
+      conditions: [...conditions, { test: "Bool", variable: "kms:GrantIsForAWSResource", values: ["true"] }],
+    },
+  );
+}

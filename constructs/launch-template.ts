@@ -1,0 +1,125 @@
+import { LaunchTemplate as AwsLaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
+import { Token } from "cdktf";
+import { Construct } from "constructs";
+import { pin } from "../lib/address";
+import { EncryptionKey } from "./encryption-key";
+
+export interface RootVolumeOptions {
+  /** @default 30 */
+  readonly sizeGb?: number;
+  /** @default "gp3" */
+  readonly type?: "gp3" | "gp2" | "io2";
+  /**
+   * Device name of the AMI's root volume.
+   * @default "/dev/xvda" (Amazon Linux 2023)
+   */
+  readonly deviceName?: string;
+}
+
+export interface LaunchTemplateProps {
+  /** Template name. */
+  readonly templateName: string;
+  /** AMI: an ID (`ami-...`), a reference, or `resolve:ssm:<parameter>`. */
+  readonly imageId: string;
+  readonly instanceType: string;
+  readonly instanceProfileArn: string;
+  readonly securityGroupIds: readonly string[];
+  /** Encrypts the root volume. */
+  readonly encryptionKey: EncryptionKey;
+  /** Plain-text user data (base64-encoded here, so Terraform never interpolates it). */
+  readonly userData: string;
+  /**
+   * Give instances a public IP (only for instances in public subnets, which have no NAT).
+   * @default false
+   */
+  readonly associatePublicIp?: boolean;
+  /**
+   * IMDSv2 response hop limit: 2 lets containers reach the instance metadata service through the
+   * Docker bridge; 1 keeps it on the host.
+   * @default 1
+   */
+  readonly metadataHopLimit?: 1 | 2;
+  /** @default {} (30 GiB gp3 on /dev/xvda) */
+  readonly rootVolume?: RootVolumeOptions;
+  /**
+   * One-minute EC2 metrics.
+   * @default false
+   */
+  readonly detailedMonitoring?: boolean;
+  /**
+   * EC2 key pair for SSH.
+   * @default none (use Session Manager)
+   */
+  readonly keyName?: string;
+  /**
+   * Tags on the instances and their volumes (provider default tags do not reach them).
+   * @default {}
+   */
+  readonly instanceTags?: Readonly<Record<string, string>>;
+}
+
+/**
+ * An EC2 launch template as a fleet needs it: IMDSv2 required, an encrypted root volume,
+ * the instance profile, no public IP unless asked, tags on instances and volumes, and
+ * create-before-destroy so a replacement never leaves an Auto Scaling group without a template.
+ */
+export class LaunchTemplate extends Construct {
+  public readonly launchTemplateId: string;
+  public readonly latestVersion: number;
+
+  constructor(scope: Construct, id: string, props: LaunchTemplateProps) {
+    super(scope, id);
+    if (Token.isUnresolved(props.userData)) {
+      throw new Error(`${this.node.path}: user data contains a Terraform reference; it is base64-encoded at synth time, so every value in it must be literal text`);
+    }
+    const root = props.rootVolume ?? {};
+    const tags = props.instanceTags ?? {};
+    const template = pin(
+      this,
+      new AwsLaunchTemplate(this, "launch-template", {
+        name: props.templateName,
+        description: `Instances of ${props.templateName}`,
+        imageId: props.imageId,
+        instanceType: props.instanceType,
+        iamInstanceProfile: { arn: props.instanceProfileArn },
+        keyName: props.keyName,
+        updateDefaultVersion: true,
+        userData: Buffer.from(props.userData, "utf8").toString("base64"),
+        metadataOptions: {
+          httpEndpoint: "enabled",
+          httpTokens: "required",
+          httpPutResponseHopLimit: props.metadataHopLimit ?? 1,
+          instanceMetadataTags: "enabled",
+        },
+        monitoring: { enabled: props.detailedMonitoring ?? false },
+        networkInterfaces: [
+          {
+            deviceIndex: 0,
+            associatePublicIpAddress: String(props.associatePublicIp ?? false),
+            securityGroups: [...props.securityGroupIds],
+            deleteOnTermination: "true",
+          },
+        ],
+        blockDeviceMappings: [
+          {
+            deviceName: root.deviceName ?? "/dev/xvda",
+            ebs: {
+              volumeSize: root.sizeGb ?? 30,
+              volumeType: root.type ?? "gp3",
+              encrypted: "true",
+              kmsKeyId: props.encryptionKey.keyArn,
+              deleteOnTermination: "true",
+            },
+          },
+        ],
+        tagSpecifications: [
+          { resourceType: "instance", tags: { ...tags, Name: props.templateName } },
+          { resourceType: "volume", tags: { ...tags, Name: props.templateName } },
+        ],
+        lifecycle: { createBeforeDestroy: true },
+      }),
+    );
+    this.launchTemplateId = template.id;
+    this.latestVersion = template.latestVersion;
+  }
+}

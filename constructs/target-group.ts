@@ -1,0 +1,90 @@
+import { LbListenerRule } from "@cdktf/provider-aws/lib/lb-listener-rule";
+import { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
+import { Construct } from "constructs";
+import { pin } from "../lib/address";
+
+export interface HealthCheckOptions {
+  /** @default "/health" */
+  readonly path?: string;
+  /** @default "200-399" */
+  readonly matcher?: string;
+  /** @default 15 */
+  readonly intervalSeconds?: number;
+  /** @default 5 */
+  readonly timeoutSeconds?: number;
+  /** @default 2 */
+  readonly healthyThreshold?: number;
+  /** @default 3 */
+  readonly unhealthyThreshold?: number;
+}
+
+export interface TargetGroupProps {
+  /** `<app>-<environment>`; the group is named `<prefix>-<port>`. */
+  readonly namePrefix: string;
+  readonly vpcId: string;
+  /** Port the instances serve on. */
+  readonly port: number;
+  /** @default see HealthCheckOptions */
+  readonly healthCheck?: HealthCheckOptions;
+  /**
+   * Seconds in-flight requests get when a target leaves (deploys, scale-in).
+   * @default 30
+   */
+  readonly deregistrationDelaySeconds?: number;
+}
+
+/**
+ * An instance target group over HTTP with an explicit health check. The port is part of the name
+ * so a replacement (new port) can be created before the old group is destroyed.
+ */
+export class TargetGroup extends Construct {
+  public readonly targetGroupArn: string;
+  public readonly targetGroupName: string;
+  /** For CloudWatch dimensions (`targetgroup/<name>/<id>`). */
+  public readonly arnSuffix: string;
+
+  constructor(scope: Construct, id: string, props: TargetGroupProps) {
+    super(scope, id);
+    const hc = props.healthCheck ?? {};
+    const group = pin(
+      this,
+      new LbTargetGroup(this, "target-group", {
+        name: `${props.namePrefix}-${props.port}`,
+        port: props.port,
+        protocol: "HTTP",
+        targetType: "instance",
+        vpcId: props.vpcId,
+        deregistrationDelay: String(props.deregistrationDelaySeconds ?? 30),
+        healthCheck: {
+          enabled: true,
+          protocol: "HTTP",
+          port: "traffic-port",
+          path: hc.path ?? "/health",
+          matcher: hc.matcher ?? "200-399",
+          interval: hc.intervalSeconds ?? 15,
+          timeout: hc.timeoutSeconds ?? 5,
+          healthyThreshold: hc.healthyThreshold ?? 2,
+          unhealthyThreshold: hc.unhealthyThreshold ?? 3,
+        },
+        lifecycle: { createBeforeDestroy: true },
+      }),
+    );
+    this.targetGroupArn = group.arn;
+    this.targetGroupName = group.name;
+    this.arnSuffix = group.arnSuffix;
+  }
+
+  /** Forwards requests for `hostName` on a shared listener to this group, at a fixed priority. */
+  public routeHost(listenerArn: string, hostName: string, priority: number): void {
+    pin(
+      this,
+      new LbListenerRule(this, "host-rule", {
+        listenerArn,
+        priority,
+        condition: [{ hostHeader: { values: [hostName] } }],
+        action: [{ type: "forward", targetGroupArn: this.targetGroupArn }],
+      }),
+      "host",
+    );
+  }
+}

@@ -1,0 +1,36 @@
+#!/bin/bash
+# First-boot setup of {{appName}}-{{envName}} instances (launch template user data).
+# The golden AMI already has the CodeDeploy and CloudWatch agents, Docker, Nginx and Node.js;
+# this script only wires the instance to its environment.
+set -euo pipefail
+exec > >(tee -a /var/log/{{appName}}-bootstrap.log) 2>&1
+
+# Application user, directories and log location.
+id -u "{{appUser}}" >/dev/null 2>&1 || useradd --system --home-dir "{{appDirectory}}" --shell /sbin/nologin "{{appUser}}"
+{{#docker}}
+usermod -aG docker "{{appUser}}"
+{{/docker}}
+install -d -m 0755 -o "{{appUser}}" -g "{{appUser}}" "{{appDirectory}}" "/var/log/{{appName}}"
+
+# (a) CloudWatch agent: configuration from its SSM parameter, then start.
+/opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl \
+  -a fetch-config -m ec2 -s -c "ssm:{{agentConfigParameter}}"
+
+# (b) Environment file from SSM Parameter Store ({{parameterPath}}).
+cat >/usr/local/sbin/{{appName}}-env-sync <<'ENV_SYNC'
+{{{envSyncScript}}}
+ENV_SYNC
+chmod 0755 /usr/local/sbin/{{appName}}-env-sync
+/usr/local/sbin/{{appName}}-env-sync
+{{#nodejs}}
+
+# (c) systemd unit that runs `npm start` in {{appDirectory}} once a release is installed.
+cat >/etc/systemd/system/{{appName}}.service <<'UNIT'
+{{{serviceUnit}}}
+UNIT
+systemctl daemon-reload
+systemctl enable {{appName}}.service
+{{/nodejs}}
+
+# Make sure the agent that installs releases is running.
+systemctl enable --now codedeploy-agent
