@@ -64,6 +64,16 @@ describe("configuration files", () => {
     expect(env.network.flowLogs).toEqual({ enabled: true, retentionDays: 90, trafficType: "ALL" });
     expect(env.artifacts.containerRepository).toEqual({ immutableTags: true, keepLastImages: 30, untaggedExpirationDays: 7 });
     expect(env.protection).toBe(true);
+    expect(env.goldenAmi).toEqual({
+      enabled: true,
+      components: ["codedeploy-agent", "cloudwatch-agent", "docker", "nodejs", "nginx"],
+      nodejsMajor: 22,
+      rootVolume: { sizeGiB: 30, type: "gp3" },
+      terminateInstanceOnFailure: true,
+      buildTimeoutMinutes: 120,
+      imageTests: true,
+      distribution: { amiTags: {}, additionalRegions: [] },
+    });
   });
 
   test("a JSON configuration file is accepted", () => {
@@ -325,5 +335,133 @@ describe("backend validation", () => {
       '"s3://state-bucket/shared.tfstate"',
       /a state location of its own: environments\.staging already stores its state there/,
     );
+  });
+});
+
+describe("golden AMI validation", () => {
+  const ami = (c: any, value: Record<string, unknown>) => (c.environments.staging.goldenAmi = value);
+  const at = "environments.staging.goldenAmi";
+
+  test("unknown component name lists the known ones", () => {
+    expectProblem((c) => ami(c, { components: ["docker", "apache"] }), `${at}.components.1`, '"apache"', /one of "codedeploy-agent", "cloudwatch-agent", "docker", "nodejs", "nginx"/);
+  });
+
+  test("no component, or one twice", () => {
+    expectProblem((c) => ami(c, { components: [] }), `${at}.components`, "[]", /at least one component/);
+    expectProblem((c) => ami(c, { components: ["docker", "docker"] }), `${at}.components`, '["docker","docker"]', /components without duplicates/);
+  });
+
+  test.each([18, 21, 23, "22"])("Node.js major %p", (major) => {
+    expectProblem((c) => ami(c, { nodejsMajor: major }), `${at}.nodejsMajor`, JSON.stringify(major), /^one of 20, 22, 24 \(the Node\.js majors Amazon Linux 2023 packages as nodejs<major>\)$/);
+  });
+
+  test.each([
+    ["0 3 * * 0", /it must be written cron\(\.\.\.\)/],
+    ["cron(0 3 * * SUN)", /it has 5 fields; six are needed/],
+    ["cron(0 3 * * SUN *)", /exactly one of day-of-month and day-of-week must be \?/],
+    ["cron(0 25 ? * SUN *)", /the hours field "25" is not valid \(0-23\)/],
+  ])("pipeline schedule %p", (schedule, detail) => {
+    expectProblem((c) => ami(c, { pipeline: { schedule } }), `${at}.pipeline.schedule`, JSON.stringify(schedule), /^an Image Builder cron expression with six fields, like cron\(0 3 \? \* SUN \*\)/);
+    expectProblem((c) => ami(c, { pipeline: { schedule } }), `${at}.pipeline.schedule`, JSON.stringify(schedule), detail);
+  });
+
+  test("pipeline needs a schedule; time zone and start condition are checked", () => {
+    expectProblem((c) => ami(c, { pipeline: {} }), `${at}.pipeline.schedule`, "nothing", /an Image Builder cron expression/);
+    expectProblem((c) => ami(c, { pipeline: { schedule: "cron(0 3 ? * SUN *)", timezone: "CET +1" } }), `${at}.pipeline.timezone`, '"CET +1"', /an IANA time zone name/);
+    expectProblem((c) => ami(c, { pipeline: { schedule: "cron(0 3 ? * SUN *)", startCondition: "weekly" } }), `${at}.pipeline.startCondition`, '"weekly"', /one of "updates-available", "always"/);
+  });
+
+  test.each([0, -5, 7, 20.5, 20000])("root volume size %p", (size) => {
+    expectProblem((c) => ami(c, { rootVolume: { sizeGiB: size } }), `${at}.rootVolume.sizeGiB`, String(size), /^a size in GiB from 8 to 16384$/);
+  });
+
+  test("root volume type and IOPS", () => {
+    expectProblem((c) => ami(c, { rootVolume: { type: "st1" } }), `${at}.rootVolume.type`, '"st1"', /one of "gp3", "gp2", "io1", "io2"/);
+    expectProblem((c) => ami(c, { rootVolume: { type: "io1" } }), `${at}.rootVolume.iops`, "nothing", /a number of IOPS, required for io1 volumes/);
+    expectProblem((c) => ami(c, { rootVolume: { type: "gp2", iops: 3000 } }), `${at}.rootVolume.iops`, "3000", /nothing for a gp2 volume/);
+  });
+
+  test("a golden AMI needs private subnets (Image Builder gives the build instance no public IP)", () => {
+    expectProblem(
+      (c) => (c.environments.staging.network.privateSubnets = false),
+      `${at}.enabled`,
+      "true",
+      /^false while network\.privateSubnets is false: Image Builder cannot give the build instance a public IP, so it needs a private subnet with NAT/,
+    );
+    expect(() =>
+      parseConfig({ app: { name: "webapp", region: "eu-west-1" }, environments: { staging: { network: { cidr: "10.10.0.0/16", privateSubnets: false }, fleet: { subnets: "public" }, goldenAmi: { enabled: false } } } }),
+    ).not.toThrow();
+  });
+
+  test("the image's architecture must be the fleet's", () => {
+    expectProblem(
+      (c) => {
+        c.environments.staging.fleet = { instanceType: "m7g.large" };
+        ami(c, { architecture: "x86_64" });
+      },
+      `${at}.architecture`,
+      '"x86_64"',
+      /"arm64", the architecture of fleet\.instanceType \(m7g\.large\): an AMI boots only on its own architecture/,
+    );
+  });
+
+  test("build instance types must match the image's architecture, given or taken from the fleet", () => {
+    expectProblem((c) => ami(c, { instanceTypes: ["m5.large", "c7g.large"] }), `${at}.instanceTypes.1`, '"c7g.large"', /an instance type of the image's architecture \(x86_64\)/);
+    expectProblem(
+      (c) => {
+        c.environments.staging.fleet = { instanceType: "t4g.small" };
+        ami(c, { instanceTypes: ["m5.large"] });
+      },
+      `${at}.instanceTypes.0`,
+      '"m5.large"',
+      /architecture \(arm64\)/,
+    );
+    expectProblem((c) => ami(c, { instanceTypes: [] }), `${at}.instanceTypes`, "[]", /at least one instance type/);
+  });
+
+  test("AMI name must make every build's name unique", () => {
+    expectProblem((c) => ami(c, { distribution: { amiName: "webapp-golden" } }), `${at}.distribution.amiName`, '"webapp-golden"', /contains \{\{ imagebuilder:buildDate \}\}/);
+    expectProblem((c) => ami(c, { distribution: { amiName: "web#{{ imagebuilder:buildDate }}" } }), `${at}.distribution.amiName`, '"web#{{ imagebuilder:buildDate }}"', /letters, digits, spaces/);
+  });
+
+  test("additional regions: valid, distinct and not the environment's own", () => {
+    expectProblem(
+      (c) => ami(c, { distribution: { additionalRegions: ["us-east-1", "eu-west-1"] } }),
+      `${at}.distribution.additionalRegions.1`,
+      '"eu-west-1"',
+      /a region other than the environment's own \(eu-west-1\), which always receives the AMI/,
+    );
+    expectProblem((c) => ami(c, { distribution: { additionalRegions: ["us-east-1", "us-east-1"] } }), `${at}.distribution.additionalRegions`, '["us-east-1","us-east-1"]', /regions without duplicates/);
+    expectProblem((c) => ami(c, { distribution: { additionalRegions: ["mars-1"] } }), `${at}.distribution.additionalRegions.0`, '"mars-1"', /an AWS region code/);
+  });
+
+  test("notification topic, parent image, build timeout and unknown keys", () => {
+    expectProblem((c) => ami(c, { notificationTopicArn: "image-builds" }), `${at}.notificationTopicArn`, '"image-builds"', /an SNS topic ARN/);
+    expectProblem((c) => ami(c, { parentImage: "amazon-linux-2023" }), `${at}.parentImage`, '"amazon-linux-2023"', /an Image Builder image ARN .*, ssm:<parameter name> or an AMI ID/);
+    expectProblem((c) => ami(c, { buildTimeoutMinutes: 10 }), `${at}.buildTimeoutMinutes`, "10", /a number of minutes from 30 to 1440/);
+    expectProblem((c) => ami(c, { nodeVersion: 22 }), `${at}.nodeVersion`, 'an unknown key "nodeVersion"', /known keys here are: .*nodejsMajor/);
+  });
+
+  test("valid settings are accepted", () => {
+    const config = parseConfig({
+      ...base(),
+      environments: {
+        staging: {
+          network: { cidr: "10.10.0.0/16" },
+          fleet: { instanceType: "m7g.large" },
+          goldenAmi: {
+            components: ["nodejs", "codedeploy-agent"],
+            nodejsMajor: 24,
+            parentImage: "ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64",
+            rootVolume: { sizeGiB: 64, type: "io2", iops: 6000 },
+            instanceTypes: ["c7g.large"],
+            notificationTopicArn: "arn:aws:sns:eu-west-1:123456789012:image-builds",
+            pipeline: { schedule: "cron(0 3 ? * SUN *)", timezone: "Europe/Berlin" },
+            distribution: { amiName: "webapp {{ imagebuilder:buildDate }}", additionalRegions: ["eu-central-1"], amiTags: { os: "al2023" } },
+          },
+        },
+      },
+    });
+    expect(config.environments.staging.goldenAmi.pipeline).toEqual({ schedule: "cron(0 3 ? * SUN *)", startCondition: "updates-available", timezone: "Europe/Berlin" });
   });
 });

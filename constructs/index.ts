@@ -4,6 +4,8 @@ export * from "./artifact-store";
 export * from "./bucket";
 export * from "./container-repository";
 export * from "./encryption-key";
+export * from "./golden-ami";
+export * from "./image-components";
 export * from "./log-group";
 export * from "./network";
 export * from "./policy-document";

@@ -10,6 +10,7 @@ import { RouteTable } from "@cdktf/provider-aws/lib/route-table";
 import { RouteTableAssociation } from "@cdktf/provider-aws/lib/route-table-association";
 import { Subnet } from "@cdktf/provider-aws/lib/subnet";
 import { Vpc } from "@cdktf/provider-aws/lib/vpc";
+import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { childId, pin } from "../lib/address";
 import { cidrSubnet, formatCidr, parseCidr } from "../lib/cidr";
@@ -106,6 +107,7 @@ export class Network extends Construct {
   public readonly subnetCidrs: Record<SubnetTier, string[]> = { public: [], private: [], data: [] };
   private readonly vpc: Vpc;
   private readonly namePrefix: string;
+  private readonly egress = new Map<string, ITerraformDependable[]>();
 
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
@@ -140,10 +142,10 @@ export class Network extends Construct {
 
     // Public tier: one route table with the internet route.
     const publicTable = pin(this, new RouteTable(this, "public-rt", { vpcId: this.vpc.id, tags: { Name: name("public") } }), "public");
-    pin(this, new Route(this, "public-internet", { routeTableId: publicTable.id, destinationCidrBlock: "0.0.0.0/0", gatewayId: igw.id }), "public_internet");
+    const internet = pin(this, new Route(this, "public-internet", { routeTableId: publicTable.id, destinationCidrBlock: "0.0.0.0/0", gatewayId: igw.id }), "public_internet");
     const publicSubnets = zones.map((az, i) => {
       const subnet = this.subnet("public", i, az, parent);
-      this.associate(`public_${i}`, subnet.id, publicTable.id);
+      this.egress.set(`public-${i}`, [internet, this.associate(`public_${i}`, subnet.id, publicTable.id)]);
       return subnet;
     });
 
@@ -165,10 +167,11 @@ export class Network extends Construct {
         const subnet = this.subnet("private", i, az, parent);
         const table = pin(this, new RouteTable(this, `private-rt-${i}`, { vpcId: this.vpc.id, tags: { Name: name(`private-${i}`) } }), `private_${i}`);
         const nat = natGateways[natMode === "per-az" ? i : 0];
-        if (nat) {
-          pin(this, new Route(this, `private-nat-${i}`, { routeTableId: table.id, destinationCidrBlock: "0.0.0.0/0", natGatewayId: nat.id }), `private_${i}_nat`);
-        }
-        this.associate(`private_${i}`, subnet.id, table.id);
+        const route = nat
+          ? pin(this, new Route(this, `private-nat-${i}`, { routeTableId: table.id, destinationCidrBlock: "0.0.0.0/0", natGatewayId: nat.id }), `private_${i}_nat`)
+          : undefined;
+        const association = this.associate(`private_${i}`, subnet.id, table.id);
+        this.egress.set(`private-${i}`, route ? [route, association] : [association]);
       });
     }
 
@@ -224,6 +227,18 @@ export class Network extends Construct {
     return tier === "public" ? this.publicSubnetIds : tier === "private" ? this.privateSubnetIds : this.dataSubnetIds;
   }
 
+  /**
+   * What a subnet's way out of the VPC is made of: its route table association and its default
+   * route (to the internet gateway, or to a NAT gateway, which the route waits for). Something that
+   * needs the internet as soon as it is created, such as an Image Builder build, depends on these;
+   * a reference to the subnet alone lets Terraform start it before the route exists.
+   */
+  public egressDependencies(tier: "public" | "private", index: number): ITerraformDependable[] {
+    const found = this.egress.get(`${tier}-${index}`);
+    if (!found) throw new Error(`${this.node.path}: there is no ${tier} subnet ${index}`);
+    return [...found];
+  }
+
   /** A security group with no rules yet, in this VPC, named `<prefix>-<suffix>`. */
   public addSecurityGroup(id: string, suffix: string, description: string): SecurityGroup {
     return new SecurityGroup(this, id, { vpcId: this.vpcId, groupName: `${this.namePrefix}-${suffix}`, description });
@@ -248,8 +263,8 @@ export class Network extends Construct {
     return subnet;
   }
 
-  private associate(name: string, subnetId: string, routeTableId: string): void {
-    pin(this, new RouteTableAssociation(this, `rta-${name}`, { subnetId, routeTableId }), name);
+  private associate(name: string, subnetId: string, routeTableId: string): RouteTableAssociation {
+    return pin(this, new RouteTableAssociation(this, `rta-${name}`, { subnetId, routeTableId }), name);
   }
 
   private dataNetworkAcl(subnetIds: string[], port: number, vpcCidr: string): void {

@@ -47,4 +47,54 @@ mock_provider "aws" {
       repository_url = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/mocked"
     }
   }
+  mock_resource "aws_iam_instance_profile" {
+    defaults = {
+      arn = "arn:aws:iam::123456789012:instance-profile/mocked-profile"
+    }
+  }
+  # Image Builder validates the ARNs it receives from other Image Builder resources.
+  mock_resource "aws_imagebuilder_component" {
+    defaults = {
+      arn = "arn:aws:imagebuilder:eu-west-1:123456789012:component/mocked/1.0.0/1"
+    }
+  }
+  mock_resource "aws_imagebuilder_image_recipe" {
+    defaults = {
+      arn = "arn:aws:imagebuilder:eu-west-1:123456789012:image-recipe/mocked/1.0.0"
+    }
+  }
+  mock_resource "aws_imagebuilder_infrastructure_configuration" {
+    defaults = {
+      arn = "arn:aws:imagebuilder:eu-west-1:123456789012:infrastructure-configuration/mocked"
+    }
+  }
+  mock_resource "aws_imagebuilder_distribution_configuration" {
+    defaults = {
+      arn = "arn:aws:imagebuilder:eu-west-1:123456789012:distribution-configuration/mocked"
+    }
+  }
+  mock_resource "aws_imagebuilder_image" {
+    defaults = {
+      arn = "arn:aws:imagebuilder:eu-west-1:123456789012:image/mocked/1.0.0/1"
+      output_resources = [
+        {
+          amis = [
+            {
+              account_id  = "123456789012"
+              description = "mocked golden AMI"
+              image       = "ami-0123456789abcdef0"
+              name        = "mocked-golden-ami"
+              region      = "eu-west-1"
+            },
+          ]
+          containers = []
+        },
+      ]
+    }
+  }
+  mock_resource "aws_imagebuilder_image_pipeline" {
+    defaults = {
+      arn = "arn:aws:imagebuilder:eu-west-1:123456789012:image-pipeline/mocked"
+    }
+  }
 }

@@ -1,8 +1,10 @@
 import { z } from "zod";
 import { overlaps, parseCidr } from "../cidr";
+import { instanceArchitecture } from "../ec2";
 import { artifactsSchema } from "./artifacts";
 import { backendSchema } from "./backend";
 import { fleetSchema } from "./fleet";
+import { goldenAmiSchema } from "./golden-ami";
 import { loadBalancerSchema } from "./load-balancer";
 import { networkSchema } from "./network";
 import { accountId, bool, dnsLabel, integer, oneOf, region, strictObject, tagMap } from "./primitives";
@@ -24,6 +26,7 @@ export const environmentSchema = strictObject({
   artifacts: artifactsSchema,
   fleet: fleetSchema,
   loadBalancer: loadBalancerSchema,
+  goldenAmi: goldenAmiSchema,
   encryption: strictObject({
     keyDeletionWindowDays: integer(7, 30, "a number of days").default(30).describe("Waiting period before a scheduled KMS key deletion takes effect."),
   })
@@ -36,6 +39,7 @@ export const environmentSchema = strictObject({
     const network: Record<string, any> = isRecord(env.network) ? env.network : {};
     const fleet: Record<string, any> = isRecord(env.fleet) ? env.fleet : {};
     const lb: Record<string, any> = isRecord(env.loadBalancer) ? env.loadBalancer : {};
+    const ami: Record<string, any> = isRecord(env.goldenAmi) ? env.goldenAmi : {};
 
     if (network.privateSubnets === true && network.natGateways === "none") {
       ctx.addIssue({
@@ -47,6 +51,42 @@ export const environmentSchema = strictObject({
     }
     if (fleet.subnets === "private" && network.privateSubnets === false) {
       ctx.addIssue({ code: "custom", path: ["fleet", "subnets"], input: "private", message: `"public" while network.privateSubnets is false (there are no private subnets to run in)` });
+    }
+
+    if (ami.enabled === true && network.privateSubnets === false) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["goldenAmi", "enabled"],
+        input: true,
+        message:
+          "false while network.privateSubnets is false: Image Builder cannot give the build instance a public IP, so it needs a private subnet with NAT to reach the package repositories and AWS APIs (or set network.privateSubnets: true)",
+      });
+    }
+    if (ami.enabled === true) {
+      const fleetArchitecture = typeof fleet.instanceType === "string" ? instanceArchitecture(fleet.instanceType) : undefined;
+      if (typeof ami.architecture === "string" && fleetArchitecture && ami.architecture !== fleetArchitecture) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["goldenAmi", "architecture"],
+          input: ami.architecture,
+          message: `"${fleetArchitecture}", the architecture of fleet.instanceType (${fleet.instanceType}): an AMI boots only on its own architecture`,
+        });
+      }
+      const architecture = typeof ami.architecture === "string" ? ami.architecture : fleetArchitecture;
+      if (architecture && Array.isArray(ami.instanceTypes)) {
+        ami.instanceTypes.forEach((type: unknown, i: number) => {
+          if (typeof type === "string" && instanceArchitecture(type) !== architecture) {
+            ctx.addIssue({ code: "custom", path: ["goldenAmi", "instanceTypes", i], input: type, message: `an instance type of the image's architecture (${architecture})` });
+          }
+        });
+      }
+      const volume: Record<string, any> = isRecord(ami.rootVolume) ? ami.rootVolume : {};
+      if ((volume.type === "io1" || volume.type === "io2") && volume.iops === undefined) {
+        ctx.addIssue({ code: "custom", path: ["goldenAmi", "rootVolume", "iops"], input: undefined, message: `a number of IOPS, required for ${volume.type} volumes` });
+      }
+      if (volume.type === "gp2" && volume.iops !== undefined) {
+        ctx.addIssue({ code: "custom", path: ["goldenAmi", "rootVolume", "iops"], input: volume.iops, message: "nothing for a gp2 volume (its IOPS follow its size)" });
+      }
     }
 
     const { minSize, maxSize, desiredCapacity } = fleet;
@@ -129,6 +169,20 @@ export const configSchema = strictObject({
         network.availabilityZones.forEach((az: unknown, i: number) => {
           if (typeof az === "string" && !new RegExp(`^${envRegion}[a-z]$`).test(az)) {
             ctx.addIssue({ code: "custom", path: at("network", "availabilityZones", i), input: az, message: `an availability zone of the environment's region ${envRegion}` });
+          }
+        });
+      }
+
+      const distribution: Record<string, any> = isRecord(env.goldenAmi) && isRecord(env.goldenAmi.distribution) ? env.goldenAmi.distribution : {};
+      if (Array.isArray(distribution.additionalRegions) && envRegion) {
+        distribution.additionalRegions.forEach((r: unknown, i: number) => {
+          if (r === envRegion) {
+            ctx.addIssue({
+              code: "custom",
+              path: at("goldenAmi", "distribution", "additionalRegions", i),
+              input: r,
+              message: `a region other than the environment's own (${envRegion}), which always receives the AMI`,
+            });
           }
         });
       }
