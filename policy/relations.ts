@@ -2,7 +2,7 @@
  * Relations between resources that several rule families need: which Auto Scaling groups sit
  * behind a load balancer, which security groups belong to such fleets, which service uses a role.
  */
-import { documentsOf, permissionDocumentsOf, Statement } from "./iam";
+import { permissionDocumentsOf, Statement } from "./iam";
 import { block, blocks, StackView, strings, TfResource } from "./terraform";
 
 export const LOAD_BALANCER_TYPES = ["aws_lb", "aws_alb"];
@@ -112,11 +112,4 @@ export function roleStatements(stack: StackView, role: TfResource): Statement[] 
     ...stack.referrers(role, ["aws_iam_role_policy_attachment"], "role").flatMap((a) => stack.refs(a.values.policy_arn, "aws_iam_policy")),
   ];
   return holders.flatMap((h) => permissionDocumentsOf(h, stack)).flatMap((d) => d.statements);
-}
-
-/** Trust statements of a role. */
-export function trustStatements(stack: StackView, role: TfResource): Statement[] {
-  return documentsOf(role, stack)
-    .filter((d) => d.kind === "trust")
-    .flatMap((d) => d.statements);
 }
