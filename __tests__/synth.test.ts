@@ -4,20 +4,13 @@ import * as path from "path";
 import { App } from "cdktf";
 import { runSynth } from "../lib/cli";
 import { synthesize } from "../lib/synth";
+import { captureConsole } from "./helpers/console";
 
 const root = path.join(__dirname, "..");
 const defaultConfig = path.join(root, "config", "default.yaml");
 
 function tmp(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), "synth-"));
-}
-
-function captureConsole() {
-  const out: string[] = [];
-  const err: string[] = [];
-  const log = jest.spyOn(console, "log").mockImplementation((...a) => void out.push(a.join(" ")));
-  const error = jest.spyOn(console, "error").mockImplementation((...a) => void err.push(a.join(" ")));
-  return { out, err, restore: () => (log.mockRestore(), error.mockRestore()) };
 }
 
 describe("synthesize", () => {

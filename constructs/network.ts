@@ -14,6 +14,7 @@ import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { childId, pin } from "../lib/address";
 import { cidrSubnet, formatCidr, parseCidr } from "../lib/cidr";
+import { suppress } from "../policy";
 import { AccountContext } from "./account-context";
 import { EncryptionKey } from "./encryption-key";
 import { LogGroup } from "./log-group";
@@ -203,7 +204,8 @@ export class Network extends Construct {
     this.albSecurityGroup.allowEgress("app", { securityGroup: this.instanceSecurityGroup }, { from: props.appPort }, "Forward to instances on the app port");
     this.instanceSecurityGroup.allowIngress("app", { securityGroup: this.albSecurityGroup }, { from: props.appPort }, "App port from the load balancer");
     for (const cidr of props.sshIngressCidrs ?? []) {
-      this.instanceSecurityGroup.allowIngress("ssh", { cidr }, { from: 22 }, `SSH from ${cidr}`);
+      const ssh = this.instanceSecurityGroup.allowIngress("ssh", { cidr }, { from: 22 }, `SSH from ${cidr}`);
+      suppress(ssh, "SG.FLEET_INGRESS_FROM_LB", `SSH from ${cidr} is an explicit choice of the configuration (network.sshIngressCidrs); /0 is refused there`);
     }
     // HTTPS out reaches AWS APIs (SSM, CodeDeploy, ECR, CloudWatch), S3 and the AL2023 package repos.
     this.instanceSecurityGroup.allowEgress("https", { cidr: "0.0.0.0/0" }, { from: 443 }, "HTTPS to AWS APIs and package repositories");
