@@ -1,6 +1,8 @@
 /** Jest transpiles with SWC only; types are checked once by `tsc --noEmit` (npm run typecheck). */
 module.exports = {
   testEnvironment: "node",
+  // One worker per core: the default (cores - 1) leaves half of a 2-core machine idle.
+  maxWorkers: "100%",
   roots: ["<rootDir>/__tests__"],
   testMatch: ["**/*.test.ts"],
   transform: { "^.+\\.ts$": ["@swc/jest", { jsc: { parser: { syntax: "typescript" }, target: "es2022", keepClassNames: true } }] },

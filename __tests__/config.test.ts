@@ -64,6 +64,16 @@ describe("configuration files", () => {
     expect(env.network?.flowLogs).toEqual({ enabled: true, retentionDays: 90, trafficType: "ALL" });
     expect(env.artifacts.containerRepository).toEqual({ immutableTags: true, keepLastImages: 30, untaggedExpirationDays: 7 });
     expect(env.protection).toBe(true);
+    expect(env.goldenAmi).toEqual({
+      enabled: true,
+      components: ["codedeploy-agent", "cloudwatch-agent", "docker", "nodejs", "nginx"],
+      nodejsMajor: 22,
+      rootVolume: { sizeGiB: 30, type: "gp3" },
+      terminateInstanceOnFailure: true,
+      buildTimeoutMinutes: 120,
+      imageTests: true,
+      distribution: { amiTags: {}, additionalRegions: [] },
+    });
   });
 
   test("a JSON configuration file is accepted", () => {
@@ -325,5 +335,315 @@ describe("backend validation", () => {
       '"s3://state-bucket/shared.tfstate"',
       /a state location of its own: environments\.staging already stores its state there/,
     );
+  });
+});
+
+describe("golden AMI validation", () => {
+  const ami = (c: any, value: Record<string, unknown>) => (c.environments.staging.goldenAmi = value);
+  const at = "environments.staging.goldenAmi";
+
+  test("unknown component name lists the known ones", () => {
+    expectProblem((c) => ami(c, { components: ["docker", "apache"] }), `${at}.components.1`, '"apache"', /one of "codedeploy-agent", "cloudwatch-agent", "docker", "nodejs", "nginx"/);
+  });
+
+  test("no component, or one twice", () => {
+    expectProblem((c) => ami(c, { components: [] }), `${at}.components`, "[]", /at least one component/);
+    expectProblem((c) => ami(c, { components: ["docker", "docker"] }), `${at}.components`, '["docker","docker"]', /components without duplicates/);
+  });
+
+  test.each([18, 21, 23, "22"])("Node.js major %p", (major) => {
+    expectProblem((c) => ami(c, { nodejsMajor: major }), `${at}.nodejsMajor`, JSON.stringify(major), /^one of 20, 22, 24 \(the Node\.js majors Amazon Linux 2023 packages as nodejs<major>\)$/);
+  });
+
+  test.each([
+    ["0 3 * * 0", /it must be written cron\(\.\.\.\)/],
+    ["cron(0 3 * * SUN)", /it has 5 fields; six are needed/],
+    ["cron(0 3 * * SUN *)", /exactly one of day-of-month and day-of-week must be \?/],
+    ["cron(0 25 ? * SUN *)", /the hours field "25" is not valid \(0-23\)/],
+  ])("pipeline schedule %p", (schedule, detail) => {
+    expectProblem((c) => ami(c, { pipeline: { schedule } }), `${at}.pipeline.schedule`, JSON.stringify(schedule), /^an Image Builder cron expression with six fields, like cron\(0 3 \? \* SUN \*\)/);
+    expectProblem((c) => ami(c, { pipeline: { schedule } }), `${at}.pipeline.schedule`, JSON.stringify(schedule), detail);
+  });
+
+  test("pipeline needs a schedule; time zone and start condition are checked", () => {
+    expectProblem((c) => ami(c, { pipeline: {} }), `${at}.pipeline.schedule`, "nothing", /an Image Builder cron expression/);
+    expectProblem((c) => ami(c, { pipeline: { schedule: "cron(0 3 ? * SUN *)", timezone: "CET +1" } }), `${at}.pipeline.timezone`, '"CET +1"', /an IANA time zone name/);
+    expectProblem((c) => ami(c, { pipeline: { schedule: "cron(0 3 ? * SUN *)", startCondition: "weekly" } }), `${at}.pipeline.startCondition`, '"weekly"', /one of "updates-available", "always"/);
+  });
+
+  test.each([0, -5, 7, 20.5, 20000])("root volume size %p", (size) => {
+    expectProblem((c) => ami(c, { rootVolume: { sizeGiB: size } }), `${at}.rootVolume.sizeGiB`, String(size), /^a size in GiB from 8 to 16384$/);
+  });
+
+  test("root volume type and IOPS", () => {
+    expectProblem((c) => ami(c, { rootVolume: { type: "st1" } }), `${at}.rootVolume.type`, '"st1"', /one of "gp3", "gp2", "io1", "io2"/);
+    expectProblem((c) => ami(c, { rootVolume: { type: "io1" } }), `${at}.rootVolume.iops`, "nothing", /a number of IOPS, required for io1 volumes/);
+    expectProblem((c) => ami(c, { rootVolume: { type: "gp2", iops: 3000 } }), `${at}.rootVolume.iops`, "3000", /nothing for a gp2 volume/);
+  });
+
+  test("a golden AMI needs private subnets (Image Builder gives the build instance no public IP)", () => {
+    expectProblem(
+      (c) => (c.environments.staging.network.privateSubnets = false),
+      `${at}.enabled`,
+      "true",
+      /^false while network\.privateSubnets is false: Image Builder cannot give the build instance a public IP, so it needs a private subnet with NAT/,
+    );
+    expect(() =>
+      parseConfig({ app: { name: "webapp", region: "eu-west-1" }, environments: { staging: { network: { cidr: "10.10.0.0/16", privateSubnets: false }, fleet: { subnets: "public" }, goldenAmi: { enabled: false } } } }),
+    ).not.toThrow();
+  });
+
+  test("the image's architecture must be the fleet's", () => {
+    expectProblem(
+      (c) => {
+        c.environments.staging.fleet = { instanceType: "m7g.large" };
+        ami(c, { architecture: "x86_64" });
+      },
+      `${at}.architecture`,
+      '"x86_64"',
+      /"arm64", the architecture of fleet\.instanceType \(m7g\.large\): an AMI boots only on its own architecture/,
+    );
+  });
+
+  test("build instance types must match the image's architecture, given or taken from the fleet", () => {
+    expectProblem((c) => ami(c, { instanceTypes: ["m5.large", "c7g.large"] }), `${at}.instanceTypes.1`, '"c7g.large"', /an instance type of the image's architecture \(x86_64\)/);
+    expectProblem(
+      (c) => {
+        c.environments.staging.fleet = { instanceType: "t4g.small" };
+        ami(c, { instanceTypes: ["m5.large"] });
+      },
+      `${at}.instanceTypes.0`,
+      '"m5.large"',
+      /architecture \(arm64\)/,
+    );
+    expectProblem((c) => ami(c, { instanceTypes: [] }), `${at}.instanceTypes`, "[]", /at least one instance type/);
+  });
+
+  test("AMI name must make every build's name unique", () => {
+    expectProblem((c) => ami(c, { distribution: { amiName: "webapp-golden" } }), `${at}.distribution.amiName`, '"webapp-golden"', /contains \{\{ imagebuilder:buildDate \}\}/);
+    expectProblem((c) => ami(c, { distribution: { amiName: "web#{{ imagebuilder:buildDate }}" } }), `${at}.distribution.amiName`, '"web#{{ imagebuilder:buildDate }}"', /letters, digits, spaces/);
+  });
+
+  test("additional regions: valid, distinct and not the environment's own", () => {
+    expectProblem(
+      (c) => ami(c, { distribution: { additionalRegions: ["us-east-1", "eu-west-1"] } }),
+      `${at}.distribution.additionalRegions.1`,
+      '"eu-west-1"',
+      /a region other than the environment's own \(eu-west-1\), which always receives the AMI/,
+    );
+    expectProblem((c) => ami(c, { distribution: { additionalRegions: ["us-east-1", "us-east-1"] } }), `${at}.distribution.additionalRegions`, '["us-east-1","us-east-1"]', /regions without duplicates/);
+    expectProblem((c) => ami(c, { distribution: { additionalRegions: ["mars-1"] } }), `${at}.distribution.additionalRegions.0`, '"mars-1"', /an AWS region code/);
+  });
+
+  test("notification topic, parent image, build timeout and unknown keys", () => {
+    expectProblem((c) => ami(c, { notificationTopicArn: "image-builds" }), `${at}.notificationTopicArn`, '"image-builds"', /an SNS topic ARN/);
+    expectProblem((c) => ami(c, { parentImage: "amazon-linux-2023" }), `${at}.parentImage`, '"amazon-linux-2023"', /an Image Builder image ARN .*, ssm:<parameter name> or an AMI ID/);
+    expectProblem((c) => ami(c, { buildTimeoutMinutes: 10 }), `${at}.buildTimeoutMinutes`, "10", /a number of minutes from 30 to 1440/);
+    expectProblem((c) => ami(c, { nodeVersion: 22 }), `${at}.nodeVersion`, 'an unknown key "nodeVersion"', /known keys here are: .*nodejsMajor/);
+  });
+
+  test("valid settings are accepted", () => {
+    const config = parseConfig({
+      ...base(),
+      environments: {
+        staging: {
+          network: { cidr: "10.10.0.0/16" },
+          fleet: { instanceType: "m7g.large" },
+          goldenAmi: {
+            components: ["nodejs", "codedeploy-agent"],
+            nodejsMajor: 24,
+            parentImage: "ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64",
+            rootVolume: { sizeGiB: 64, type: "io2", iops: 6000 },
+            instanceTypes: ["c7g.large"],
+            notificationTopicArn: "arn:aws:sns:eu-west-1:123456789012:image-builds",
+            pipeline: { schedule: "cron(0 3 ? * SUN *)", timezone: "Europe/Berlin" },
+            distribution: { amiName: "webapp {{ imagebuilder:buildDate }}", additionalRegions: ["eu-central-1"], amiTags: { os: "al2023" } },
+          },
+        },
+      },
+    });
+    expect(config.environments.staging.goldenAmi.pipeline).toEqual({ schedule: "cron(0 3 ? * SUN *)", startCondition: "updates-available", timezone: "Europe/Berlin" });
+  });
+});
+
+describe("fleet and traffic validation", () => {
+  const CERT = "arn:aws:acm:eu-west-1:111122223333:certificate/1a2b3c4d-5e6f-4a8b-9c0d-1e2f3a4b5c6d";
+  const ZONE = "Z0123456789ABCDEFGHIJ";
+  const shared = (c: any, extra: Record<string, unknown> = {}) => {
+    c.sharedLoadBalancer = { network: { cidr: "10.50.0.0/16" }, certificateArn: CERT, ...extra };
+    for (const name of Object.keys(c.environments)) {
+      c.environments[name] = { loadBalancer: { mode: "shared", hostedZoneId: ZONE, hostName: `${name}.example.com` } };
+    }
+  };
+
+  test("health check path must start with /", () => {
+    expectProblem((c) => (c.environments.staging.loadBalancer = { healthCheck: { path: "health" } }), "environments.staging.loadBalancer.healthCheck.path", '"health"', /a URL path starting with \//);
+  });
+
+  test("health check timeout must be shorter than the interval", () => {
+    expectProblem(
+      (c) => (c.environments.staging.loadBalancer = { healthCheck: { intervalSeconds: 10, timeoutSeconds: 10 } }),
+      "environments.staging.loadBalancer.healthCheck.timeoutSeconds",
+      "10",
+      /less than healthCheck\.intervalSeconds \(10\)/,
+    );
+  });
+
+  test("health check matcher", () => {
+    expectProblem((c) => (c.environments.staging.loadBalancer = { healthCheck: { matcher: "ok" } }), "environments.staging.loadBalancer.healthCheck.matcher", '"ok"', /HTTP codes such as 200/);
+  });
+
+  test("TLS policy must allow TLS 1.2+ only", () => {
+    expectProblem((c) => (c.environments.staging.loadBalancer = { sslPolicy: "ELBSecurityPolicy-2016-08" }), "environments.staging.loadBalancer.sslPolicy", '"ELBSecurityPolicy-2016-08"', /one of "ELBSecurityPolicy-TLS13-1-2-2021-06"/);
+  });
+
+  test("host name and hosted zone go together on a dedicated load balancer", () => {
+    expectProblem((c) => (c.environments.staging.loadBalancer = { hostName: "app.example.com" }), "environments.staging.loadBalancer.hostedZoneId", "nothing", /hostName and hostedZoneId go together/);
+    expectProblem((c) => (c.environments.staging.loadBalancer = { hostedZoneId: ZONE }), "environments.staging.loadBalancer.hostName", "nothing", /go together/);
+  });
+
+  test("an application port below 1024 is refused", () => {
+    expectProblem((c) => (c.environments.staging.application = { port: 80 }), "environments.staging.application.port", "80", /an unprivileged TCP port from 1024 to 65535/);
+  });
+
+  test("unknown runtime, termination policy, e-mail", () => {
+    expectProblem((c) => (c.environments.staging.application = { runtime: "python" }), "environments.staging.application.runtime", '"python"', /one of "nodejs", "docker"/);
+    expectProblem((c) => (c.environments.staging.fleet = { terminationPolicies: ["Random"] }), "environments.staging.fleet.terminationPolicies.0", '"Random"', /one of "OldestLaunchTemplate"/);
+    expectProblem((c) => (c.environments.staging.notifications = { email: "ops" }), "environments.staging.notifications.email", '"ops"', /an e-mail address/);
+  });
+
+  test("rule priority only in shared mode", () => {
+    expectProblem((c) => (c.environments.staging.loadBalancer = { rulePriority: 10 }), "environments.staging.loadBalancer.rulePriority", "10", /nothing unless loadBalancer\.mode is "shared"/);
+  });
+
+  describe("CloudFront", () => {
+    const cdn = (c: any, lb: Record<string, unknown>) => (c.environments.staging.loadBalancer = lb);
+
+    test("an HTTPS load balancer needs the origin name CloudFront connects to", () => {
+      expectProblem((c) => cdn(c, { certificateArn: CERT, cdn: { enabled: true } }), "environments.staging.loadBalancer.cdn.originDomainName", "nothing", /covered by the ALB certificate/);
+    });
+
+    test("the origin record needs a hosted zone", () => {
+      expectProblem((c) => cdn(c, { certificateArn: CERT, cdn: { enabled: true, originDomainName: "origin.example.com" } }), "environments.staging.loadBalancer.hostedZoneId", "nothing", /origin record/);
+    });
+
+    test("aliases need a certificate, and it must be in us-east-1", () => {
+      expectProblem((c) => cdn(c, { cdn: { enabled: true, aliases: ["www.example.com"] } }), "environments.staging.loadBalancer.cdn.certificateArn", "nothing", /us-east-1, required for custom aliases/);
+      expectProblem((c) => cdn(c, { cdn: { enabled: true, aliases: ["www.example.com"], certificateArn: CERT } }), "environments.staging.loadBalancer.cdn.certificateArn", JSON.stringify(CERT), /a certificate in us-east-1/);
+    });
+
+    test("not in shared mode", () => {
+      expectProblem(
+        (c) => {
+          shared(c);
+          c.environments.staging.loadBalancer.cdn = { enabled: true };
+        },
+        "environments.staging.loadBalancer.cdn.enabled",
+        "true",
+        /false in shared mode/,
+      );
+    });
+  });
+
+  describe("shared mode", () => {
+    test("a valid shared configuration: environments without a network of their own", () => {
+      const config = { ...base() } as any;
+      shared(config);
+      expect(() => parseConfig(config)).not.toThrow();
+    });
+
+    test("needs a sharedLoadBalancer section", () => {
+      expectProblem(
+        (c) => {
+          shared(c);
+          delete c.sharedLoadBalancer;
+        },
+        "environments.staging.loadBalancer.mode",
+        '"shared"',
+        /"dedicated", or a top-level sharedLoadBalancer section/,
+      );
+    });
+
+    test("an environment in shared mode has no network of its own; a dedicated one needs one", () => {
+      expectProblem(
+        (c) => {
+          shared(c);
+          c.environments.staging.network = { cidr: "10.10.0.0/16" };
+        },
+        "environments.staging.network",
+        '{"cidr":"10.10.0.0/16"',
+        /no network in shared load balancer mode/,
+      );
+      expectProblem((c) => delete c.environments.staging.network, "environments.staging.network", "nothing", /a network \(at least network\.cidr\), required unless/);
+    });
+
+    test("same region as the shared load balancer", () => {
+      expectProblem(
+        (c) => {
+          shared(c);
+          c.environments.staging.region = "us-east-1";
+        },
+        "environments.staging.region",
+        '"us-east-1"',
+        /the shared load balancer's region eu-west-1/,
+      );
+    });
+
+    test("HTTPS only when the shared load balancer serves it", () => {
+      expectProblem(
+        (c) => {
+          shared(c);
+          delete c.sharedLoadBalancer.certificateArn;
+          c.environments.staging.loadBalancer.certificateArn = CERT;
+        },
+        "environments.staging.loadBalancer.https",
+        "true",
+        /unless sharedLoadBalancer serves HTTPS/,
+      );
+    });
+
+    test("private fleets and image builds need private subnets in the shared VPC", () => {
+      const lines = problems((c) => shared(c, { network: { cidr: "10.50.0.0/16", privateSubnets: false } }));
+      expect(lines).toContainEqual(expect.stringMatching(/^environments\.staging\.fleet\.subnets: received "private"; allowed: "public" while sharedLoadBalancer\.network\.privateSubnets is false$/));
+      expect(lines).toContainEqual(expect.stringMatching(/^environments\.staging\.goldenAmi\.enabled: received true; allowed: false while sharedLoadBalancer\.network\.privateSubnets is false/));
+    });
+
+    test("two environments with the same rule priority", () => {
+      expectProblem(
+        (c) => {
+          shared(c);
+          c.environments.staging.loadBalancer.rulePriority = 100;
+          c.environments.production.loadBalancer.rulePriority = 100;
+        },
+        "environments.production.loadBalancer.rulePriority",
+        "100",
+        /a priority no other environment uses: environments\.staging has 100/,
+      );
+    });
+
+    test("the shared VPC may not overlap an environment's", () => {
+      expectProblem(
+        (c) => (c.sharedLoadBalancer = { network: { cidr: "10.10.0.0/20" } }),
+        "environments.staging.network.cidr",
+        '"10.10.0.0/16"',
+        /does not overlap sharedLoadBalancer\.network\.cidr \(10\.10\.0\.0\/20\)/,
+      );
+    });
+
+    test("the shared stack's state location is its own", () => {
+      expectProblem(
+        (c) => {
+          c.sharedLoadBalancer = { network: { cidr: "10.50.0.0/16" }, backend: { type: "s3", bucket: "state-bucket", key: "x.tfstate" } };
+          c.environments.staging.backend = { type: "s3", bucket: "state-bucket", key: "x.tfstate" };
+        },
+        "environments.staging.backend",
+        '"s3://state-bucket/x.tfstate"',
+        /sharedLoadBalancer already stores its state there/,
+      );
+    });
+
+    test('"shared" is not an environment name (the shared stack is <app>-shared)', () => {
+      expectProblem((c) => (c.environments = { shared: { network: { cidr: "10.10.0.0/16" } } }), "environments.shared", '"shared"', /reserved for the shared load balancer stack/);
+    });
   });
 });

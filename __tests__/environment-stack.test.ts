@@ -40,9 +40,28 @@ describe("EnvironmentStack", () => {
     expect(resource(json, "aws_subnet", "network_public_2").availability_zone).toBe("${element(data.aws_availability_zones.available.names, 2)}");
   });
 
-  test("outputs: VPC, subnets, bucket, repository, key", () => {
+  test("outputs: VPC, subnets, bucket, repository, key, golden AMI, fleet and traffic", () => {
     const json = synthEnv();
-    expect(Object.keys(json.output).sort()).toEqual(["artifact_bucket_name", "data_subnet_ids", "ecr_repository_url", "kms_key_arn", "private_subnet_ids", "public_subnet_ids", "vpc_id"]);
+    expect(Object.keys(json.output).sort()).toEqual([
+      "alb_dns_name",
+      "artifact_bucket_name",
+      "autoscaling_group_name",
+      "data_subnet_ids",
+      "ecr_repository_url",
+      "golden_ami_id",
+      "golden_ami_image_arn",
+      "kms_key_arn",
+      "launch_template_id",
+      "notification_topic_arn",
+      "private_subnet_ids",
+      "public_subnet_ids",
+      "release_parameter_path",
+      "target_group_arn",
+      "url",
+      "vpc_id",
+    ]);
+    expect(json.output.golden_ami_id.value).toBe('${one([ for key, val in toset(tolist(aws_imagebuilder_image.golden_ami.output_resources[0].amis)): val.image if val.region == "eu-west-1"])}');
+    expect(json.output.golden_ami_image_arn.value).toBe(ref("aws_imagebuilder_image.golden_ami", "arn"));
     expect(json.output.vpc_id.value).toBe(ref("aws_vpc.network_vpc", "id"));
     expect(json.output.public_subnet_ids.value).toEqual([ref("aws_subnet.network_public_0", "id"), ref("aws_subnet.network_public_1", "id")]);
     expect(json.output.artifact_bucket_name.value).toBe(ref("aws_s3_bucket.artifacts_bucket", "bucket"));
@@ -61,6 +80,55 @@ describe("EnvironmentStack", () => {
     );
     expect(resource(both.production, "aws_s3_bucket", "artifacts_bucket").force_destroy).toBe(true);
     expect(resource(both.sandbox, "aws_s3_bucket", "artifacts_bucket").force_destroy).toBe(false);
+  });
+
+  test("the golden AMI follows configuration: components, Node.js, volume, pipeline, distribution", () => {
+    const json = synthEnv({
+      environments: {
+        qa: {
+          network: { cidr: "10.10.0.0/16" },
+          goldenAmi: {
+            components: ["nodejs", "nginx"],
+            nodejsMajor: 20,
+            rootVolume: { sizeGiB: 50 },
+            terminateInstanceOnFailure: false,
+            buildTimeoutMinutes: 90,
+            pipeline: { schedule: "cron(0 3 ? * SUN *)" },
+            distribution: { additionalRegions: ["eu-central-1"] },
+          },
+        },
+      },
+    });
+    expect(Object.keys(json.resource.aws_imagebuilder_component).sort()).toEqual(["golden_ami_nginx", "golden_ami_nodejs"]);
+    expect(resource(json, "aws_imagebuilder_component", "golden_ami_nodejs").data).toContain("dnf install -y nodejs20 nodejs20-npm");
+    expect(resource(json, "aws_imagebuilder_image_recipe", "golden_ami").block_device_mapping[0].ebs.volume_size).toBe(50);
+    expect(resource(json, "aws_imagebuilder_infrastructure_configuration", "golden_ami").terminate_instance_on_failure).toBe(false);
+    expect(resource(json, "aws_imagebuilder_image", "golden_ami").timeouts).toEqual({ create: "90m" });
+    expect(resource(json, "aws_imagebuilder_distribution_configuration", "golden_ami").distribution.map((d: any) => d.region)).toEqual(["eu-west-1", "eu-central-1"]);
+    expect(json.output.golden_ami_pipeline_arn.value).toBe(ref("aws_imagebuilder_image_pipeline.golden_ami", "arn"));
+  });
+
+  test("a Graviton fleet gets an arm64 golden AMI built on Graviton instances", () => {
+    const json = synthEnv({ environments: { qa: { network: { cidr: "10.10.0.0/16" }, fleet: { instanceType: "m7g.large" } } } });
+    expect(resource(json, "aws_imagebuilder_image_recipe", "golden_ami").parent_image).toBe("arn:aws:imagebuilder:eu-west-1:aws:image/amazon-linux-2023-arm64/x.x.x");
+    expect(resource(json, "aws_imagebuilder_infrastructure_configuration", "golden_ami").instance_types).toEqual(["m7g.large", "m6g.large"]);
+  });
+
+  test("build instances and AMIs carry the tags the provider's default tags cannot reach", () => {
+    const json = synthEnv({ app: { tags: { team: "platform" } }, environments: { qa: { network: { cidr: "10.10.0.0/16" }, goldenAmi: { distribution: { amiTags: { os: "al2023" } } } } } });
+    const common = { team: "platform", application: "webapp", environment: "qa", "managed-by": "cdktf" };
+    expect(resource(json, "aws_imagebuilder_infrastructure_configuration", "golden_ami").resource_tags).toEqual({ ...common, Name: "webapp-qa-imagebuilder" });
+    expect(resource(json, "aws_imagebuilder_distribution_configuration", "golden_ami").distribution[0].ami_distribution_configuration.ami_tags).toEqual({
+      ...common,
+      os: "al2023",
+      Name: "webapp-qa-golden-ami",
+    });
+  });
+
+  test("without the golden AMI there are no Image Builder resources and no golden_ami outputs", () => {
+    const json = synthEnv({ environments: { qa: { network: { cidr: "10.10.0.0/16", privateSubnets: false }, fleet: { subnets: "public" }, goldenAmi: { enabled: false } } } });
+    expect(addressesOf(json).filter((a) => /imagebuilder|golden_ami/.test(a))).toEqual([]);
+    expect(Object.keys(json.output).filter((o) => o.startsWith("golden_ami"))).toEqual([]);
   });
 
   test("names are prefixed with <app>-<environment>", () => {

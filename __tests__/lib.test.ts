@@ -3,6 +3,8 @@ import { Vpc } from "@cdktf/provider-aws/lib/vpc";
 import { Construct } from "constructs";
 import { addressesOf, assertUniqueAddresses, pin, snake } from "../lib/address";
 import { cidrSubnet, formatCidr, isCidr, overlaps, parseCidr } from "../lib/cidr";
+import { instanceArchitecture } from "../lib/ec2";
+import { canonicalJson, contentVersion, cronProblem, MAX_VERSION_NODE } from "../lib/image-builder";
 
 describe("cidr", () => {
   test("parses network-form IPv4 blocks only", () => {
@@ -57,5 +59,91 @@ describe("addresses", () => {
     pin(a, new Vpc(a, "x", { cidrBlock: "10.0.0.0/16" }), "vpc");
     pin(b, new Vpc(b, "x", { cidrBlock: "10.1.0.0/16" }), "vpc");
     expect(() => assertUniqueAddresses(stack)).toThrow(/Two elements share the Terraform address aws_vpc\.network_vpc: s\/network\/x and s\/other\/network\/x/);
+  });
+});
+
+describe("content versions", () => {
+  test("a semantic version 1.0.<n>, n within Image Builder's limit, the same for the same content", () => {
+    const version = contentVersion({ name: "c", data: "phases: []" });
+    expect(version).toMatch(/^1\.0\.\d+$/);
+    expect(Number(version.split(".")[2])).toBeLessThanOrEqual(MAX_VERSION_NODE);
+    expect(contentVersion({ name: "c", data: "phases: []" })).toBe(version);
+  });
+
+  test("key order and undefined fields do not matter; any content change does", () => {
+    expect(contentVersion({ a: 1, b: { c: 2, d: 3 } })).toBe(contentVersion({ b: { d: 3, c: 2 }, a: 1, e: undefined }));
+    expect(contentVersion({ a: 1, b: { c: 2, d: 3 } })).not.toBe(contentVersion({ a: 1, b: { c: 2, d: 4 } }));
+    expect(contentVersion({ list: [1, 2] })).not.toBe(contentVersion({ list: [2, 1] }));
+    expect(canonicalJson({ b: [{ y: 1, x: 2 }], a: "s" })).toBe('{"a":"s","b":[{"x":2,"y":1}]}');
+  });
+
+  test("major and minor may be set", () => {
+    expect(contentVersion("x", 2, 3)).toMatch(/^2\.3\.\d+$/);
+  });
+
+  test("values Terraform only knows at apply time are refused (their token text is not stable)", () => {
+    const app = Testing.app();
+    const stack = new TerraformStack(app, "s");
+    const vpc = new Vpc(stack, "v", { cidrBlock: "10.0.0.0/16" });
+    expect(() => contentVersion({ nested: [{ id: vpc.id }] })).toThrow(/content\.nested\[0\]\.id holds a value Terraform only knows at apply time/);
+  });
+});
+
+describe("Image Builder cron expressions", () => {
+  test.each([
+    "cron(0 3 ? * SUN *)",
+    "cron(0 0 * * ? *)",
+    "cron(0/15 * * * ? *)",
+    "cron(30 2 ? * MON-FRI 2025-2030)",
+    "cron(0 12 ? * 2#1 *)",
+    "cron(0 12 ? * 6L *)",
+    "cron(0 4 L * ? *)",
+    "cron(0 4 15W * ? *)",
+    "cron(0 8 1,15 jan-jun ? *)",
+    "cron(5,35 */2 ? * sat,sun *)",
+  ])("accepts %s", (expression) => {
+    expect(cronProblem(expression)).toBeUndefined();
+  });
+
+  test.each([
+    ["0 3 * * 0", /written cron\(\.\.\.\)/],
+    ["rate(1 day)", /written cron\(\.\.\.\)/],
+    ["cron(0 3 * * SUN)", /has 5 fields; six are needed/],
+    ["cron(0 3 ? * SUN * *)", /has 7 fields; six are needed/],
+    ["cron(0  3 ? * SUN *)", /separated by single spaces/],
+    ["cron( 0 3 ? * SUN *)", /none before the first/],
+    ["cron(0 3 * * SUN *)", /exactly one of day-of-month and day-of-week must be \?/],
+    ["cron(0 3 ? * ? *)", /exactly one of day-of-month and day-of-week/],
+    ["cron(60 3 ? * SUN *)", /minutes field "60"/],
+    ["cron(0 24 ? * SUN *)", /hours field "24" is not valid \(0-23\)/],
+    ["cron(0 3 32 * ? *)", /day-of-month field "32"/],
+    ["cron(0 3 ? 13 SUN *)", /month field "13" is not valid \(1-12 or JAN-DEC\)/],
+    ["cron(0 3 ? * FUNDAY *)", /day-of-week field "FUNDAY" is not valid \(1-7 or SUN-SAT\)/],
+    ["cron(0 3 ? * 8 *)", /day-of-week field "8"/],
+    ["cron(0 3 ? * SUN 1969)", /year field "1969" is not valid \(1970-2199\)/],
+    ["cron(0 5-3 ? * SUN *)", /hours field "5-3"/],
+    ["cron(0/0 3 ? * SUN *)", /minutes field "0\/0"/],
+    ["cron(0 3 ?,1 * SUN *)", /day-of-month field "\?,1"/],
+  ])("refuses %s", (expression, problem) => {
+    expect(cronProblem(expression)).toMatch(problem);
+  });
+});
+
+describe("instance architecture", () => {
+  test.each([
+    ["m7g.large", "arm64"],
+    ["t4g.micro", "arm64"],
+    ["c6gn.2xlarge", "arm64"],
+    ["im4gn.large", "arm64"],
+    ["g5g.xlarge", "arm64"],
+    ["a1.large", "arm64"],
+    ["r8gd.metal", "arm64"],
+    ["t3.small", "x86_64"],
+    ["m7i-flex.large", "x86_64"],
+    ["g4dn.xlarge", "x86_64"],
+    ["g5.2xlarge", "x86_64"],
+    ["m6a.large", "x86_64"],
+  ])("%s is %s", (type, architecture) => {
+    expect(instanceArchitecture(type)).toBe(architecture);
   });
 });

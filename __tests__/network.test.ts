@@ -1,3 +1,4 @@
+import { TerraformResource } from "cdktf";
 import { EncryptionKey } from "../constructs/encryption-key";
 import { Network, NetworkProps } from "../constructs/network";
 import { bareStack, ref, resource, resourcesOfType, statements, Synth, synthStack } from "./helpers/synth";
@@ -206,6 +207,16 @@ describe("Network", () => {
   test("zones may be references (from the zones data source)", () => {
     const { json } = synthNetwork({ availabilityZones: ["${element(data.aws_availability_zones.available.names, 0)}", "${element(data.aws_availability_zones.available.names, 1)}"] });
     expect(resource(json, "aws_subnet", "network_public_1").availability_zone).toBe("${element(data.aws_availability_zones.available.names, 1)}");
+  });
+
+  test("egress dependencies: a subnet's default route (which waits for its NAT gateway) and its route table association", () => {
+    const { network } = synthNetwork({ natGateways: "per-az" });
+    const addresses = (tier: "public" | "private", i: number) =>
+      network.egressDependencies(tier, i).map((d) => `${(d as TerraformResource).terraformResourceType}.${(d as TerraformResource).friendlyUniqueId}`);
+    expect(addresses("private", 1)).toEqual(["aws_route.network_private_1_nat", "aws_route_table_association.network_private_1"]);
+    expect(addresses("public", 0)).toEqual(["aws_route.network_public_internet", "aws_route_table_association.network_public_0"]);
+    expect(() => network.egressDependencies("private", 2)).toThrow(/network: there is no private subnet 2/);
+    expect(() => synthNetwork({ privateSubnets: false }).network.egressDependencies("private", 0)).toThrow(/there is no private subnet 0/);
   });
 
   test.each([

@@ -2,6 +2,7 @@ import { EcrLifecyclePolicy } from "@cdktf/provider-aws/lib/ecr-lifecycle-policy
 import { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
 import { Construct } from "constructs";
 import { pin } from "../lib/address";
+import { suppress } from "../policy";
 import { EncryptionKey } from "./encryption-key";
 import { Role } from "./role";
 
@@ -51,6 +52,9 @@ export class ContainerRepository extends Construct {
         forceDelete: props.forceDelete ?? false,
       }),
     );
+    if (!(props.immutableTags ?? true)) {
+      suppress(repository, "ECR.IMMUTABLE_TAGS", "the configuration turns immutable tags off (artifacts.containerRepository.immutableTags: false)");
+    }
     this.repositoryName = repository.name;
     this.repositoryArn = repository.arn;
     this.repositoryUrl = repository.repositoryUrl;

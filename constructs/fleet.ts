@@ -7,7 +7,7 @@ import { Construct } from "constructs";
 import { childId, pin } from "../lib/address";
 import { AccountContext } from "./account-context";
 import { EncryptionKey } from "./encryption-key";
-import { LaunchTemplate, RootVolumeOptions } from "./launch-template";
+import { LaunchTemplate, InstanceRootVolume } from "./launch-template";
 import { NotificationTopic } from "./notification-topic";
 import { Role } from "./role";
 import { SecurityGroup } from "./security-group";
@@ -53,7 +53,7 @@ export interface FleetProps {
    */
   readonly containers?: boolean;
   /** @default 30 GiB gp3 */
-  readonly rootVolume?: RootVolumeOptions;
+  readonly rootVolume?: InstanceRootVolume;
   /** @default false */
   readonly detailedMonitoring?: boolean;
   /** @default none */

@@ -1,4 +1,4 @@
-import { Fn, TerraformRemoteState } from "cdktf";
+import { Fn, ITerraformDependable, TerraformRemoteState } from "cdktf";
 import { Construct } from "constructs";
 import { childId } from "../lib/address";
 import { INetwork, SubnetTier } from "./network";
@@ -41,6 +41,11 @@ export class ImportedNetwork extends Construct implements INetwork {
 
   public subnetId(tier: SubnetTier, index: number): string {
     return Fn.element(this.subnetIds(tier), index);
+  }
+
+  /** The owning stack has applied its routes already. */
+  public egressDependencies(): ITerraformDependable[] {
+    return [];
   }
 
   public addSecurityGroup(role: string, description: string): SecurityGroup {

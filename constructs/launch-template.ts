@@ -2,9 +2,10 @@ import { LaunchTemplate as AwsLaunchTemplate } from "@cdktf/provider-aws/lib/lau
 import { Token } from "cdktf";
 import { Construct } from "constructs";
 import { pin } from "../lib/address";
+import { suppress } from "../policy";
 import { EncryptionKey } from "./encryption-key";
 
-export interface RootVolumeOptions {
+export interface InstanceRootVolume {
   /** @default 30 */
   readonly sizeGb?: number;
   /** @default "gp3" */
@@ -40,7 +41,7 @@ export interface LaunchTemplateProps {
    */
   readonly metadataHopLimit?: 1 | 2;
   /** @default {} (30 GiB gp3 on /dev/xvda) */
-  readonly rootVolume?: RootVolumeOptions;
+  readonly rootVolume?: InstanceRootVolume;
   /**
    * One-minute EC2 metrics.
    * @default false
@@ -119,6 +120,9 @@ export class LaunchTemplate extends Construct {
         lifecycle: { createBeforeDestroy: true },
       }),
     );
+    if (props.associatePublicIp) {
+      suppress(template, "EC2.NO_PUBLIC_IP", "The configuration runs the fleet in public subnets (fleet.subnets: public), which have no NAT: a public IP is the instances' only way out");
+    }
     this.launchTemplateId = template.id;
     this.latestVersion = template.latestVersion;
   }

@@ -10,9 +10,11 @@ import { RouteTable } from "@cdktf/provider-aws/lib/route-table";
 import { RouteTableAssociation } from "@cdktf/provider-aws/lib/route-table-association";
 import { Subnet } from "@cdktf/provider-aws/lib/subnet";
 import { Vpc } from "@cdktf/provider-aws/lib/vpc";
+import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { childId, pin } from "../lib/address";
 import { cidrSubnet, formatCidr, parseCidr } from "../lib/cidr";
+import { suppress } from "../policy";
 import { AccountContext } from "./account-context";
 import { EncryptionKey } from "./encryption-key";
 import { LogGroup } from "./log-group";
@@ -35,6 +37,11 @@ export interface INetwork {
   subnetIds(tier: SubnetTier): string[];
   /** The `index`-th subnet of a tier; works when the list is a reference. */
   subnetId(tier: SubnetTier, index: number): string;
+  /**
+   * What must exist before something in that subnet can reach the internet (routes created in
+   * this stack); empty when the network is owned by another stack, which has applied them already.
+   */
+  egressDependencies(tier: SubnetTier, index: number): ITerraformDependable[];
   /**
    * A security group with no rules yet, in this VPC, named `<prefix>-<role>`; its construct id
    * (and so its address) is `<network id>-<role>`.
@@ -131,6 +138,7 @@ export class Network extends Construct implements INetwork {
   public readonly subnetCidrs: Record<SubnetTier, string[]> = { public: [], private: [], data: [] };
   private readonly vpc: Vpc;
   private readonly namePrefix: string;
+  private readonly egress = new Map<string, ITerraformDependable[]>();
 
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
@@ -165,10 +173,10 @@ export class Network extends Construct implements INetwork {
 
     // Public tier: one route table with the internet route.
     const publicTable = pin(this, new RouteTable(this, "public-rt", { vpcId: this.vpc.id, tags: { Name: name("public") } }), "public");
-    pin(this, new Route(this, "public-internet", { routeTableId: publicTable.id, destinationCidrBlock: "0.0.0.0/0", gatewayId: igw.id }), "public_internet");
+    const internet = pin(this, new Route(this, "public-internet", { routeTableId: publicTable.id, destinationCidrBlock: "0.0.0.0/0", gatewayId: igw.id }), "public_internet");
     const publicSubnets = zones.map((az, i) => {
       const subnet = this.subnet("public", i, az, parent);
-      this.associate(`public_${i}`, subnet.id, publicTable.id);
+      this.egress.set(`public-${i}`, [internet, this.associate(`public_${i}`, subnet.id, publicTable.id)]);
       return subnet;
     });
 
@@ -190,10 +198,11 @@ export class Network extends Construct implements INetwork {
         const subnet = this.subnet("private", i, az, parent);
         const table = pin(this, new RouteTable(this, `private-rt-${i}`, { vpcId: this.vpc.id, tags: { Name: name(`private-${i}`) } }), `private_${i}`);
         const nat = natGateways[natMode === "per-az" ? i : 0];
-        if (nat) {
-          pin(this, new Route(this, `private-nat-${i}`, { routeTableId: table.id, destinationCidrBlock: "0.0.0.0/0", natGatewayId: nat.id }), `private_${i}_nat`);
-        }
-        this.associate(`private_${i}`, subnet.id, table.id);
+        const route = nat
+          ? pin(this, new Route(this, `private-nat-${i}`, { routeTableId: table.id, destinationCidrBlock: "0.0.0.0/0", natGatewayId: nat.id }), `private_${i}_nat`)
+          : undefined;
+        const association = this.associate(`private_${i}`, subnet.id, table.id);
+        this.egress.set(`private-${i}`, route ? [route, association] : [association]);
       });
     }
 
@@ -228,7 +237,8 @@ export class Network extends Construct implements INetwork {
       this.albSecurityGroup.allowEgress("app", { securityGroup: instances }, { from: props.appPort }, "Forward to instances on the app port");
       instances.allowIngress("app", { securityGroup: this.albSecurityGroup }, { from: props.appPort }, "App port from the load balancer");
       for (const cidr of props.sshIngressCidrs ?? []) {
-        instances.allowIngress("ssh", { cidr }, { from: 22 }, `SSH from ${cidr}`);
+        const ssh = instances.allowIngress("ssh", { cidr }, { from: 22 }, `SSH from ${cidr}`);
+        suppress(ssh, "SG.FLEET_INGRESS_FROM_LB", `SSH from ${cidr} is an explicit choice of the configuration (network.sshIngressCidrs); /0 is refused there`);
       }
       // HTTPS out reaches AWS APIs (SSM, CodeDeploy, ECR, CloudWatch), S3 and the AL2023 package repos.
       instances.allowEgress("https", { cidr: "0.0.0.0/0" }, { from: 443 }, "HTTPS to AWS APIs and package repositories");
@@ -263,6 +273,18 @@ export class Network extends Construct implements INetwork {
     return new SecurityGroup(this, childId(this, role), { vpcId: this.vpcId, groupName: `${this.namePrefix}-${role}`, description });
   }
 
+  /**
+   * What a subnet's way out of the VPC is made of: its route table association and its default
+   * route (to the internet gateway, or to a NAT gateway, which the route waits for). Something that
+   * needs the internet as soon as it is created, such as an Image Builder build, depends on these;
+   * a reference to the subnet alone lets Terraform start it before the route exists.
+   */
+  public egressDependencies(tier: SubnetTier, index: number): ITerraformDependable[] {
+    const found = this.egress.get(`${tier}-${index}`);
+    if (!found) throw new Error(`${this.node.path}: there is no ${tier} subnet ${index}`);
+    return [...found];
+  }
+
   private subnet(tier: SubnetTier, index: number, az: string, parent: NonNullable<ReturnType<typeof parseCidr>>): Subnet {
     const cidr = formatCidr(cidrSubnet(parent, SUBNET_NEW_BITS, TIER_SLOT[tier] + index));
     this.subnetCidrs[tier].push(cidr);
@@ -282,8 +304,8 @@ export class Network extends Construct implements INetwork {
     return subnet;
   }
 
-  private associate(name: string, subnetId: string, routeTableId: string): void {
-    pin(this, new RouteTableAssociation(this, `rta-${name}`, { subnetId, routeTableId }), name);
+  private associate(name: string, subnetId: string, routeTableId: string): RouteTableAssociation {
+    return pin(this, new RouteTableAssociation(this, `rta-${name}`, { subnetId, routeTableId }), name);
   }
 
   private dataNetworkAcl(subnetIds: string[], port: number, vpcCidr: string): void {

@@ -59,9 +59,10 @@ export class SecurityGroup extends Construct {
 
   /**
    * Admits traffic from `peer` on `ports`. `name` is the rule's role (e.g. "https"); the address is
-   * `<group>_<name>_from_<peer>` so it does not depend on list order.
+   * `<group>_<name>_from_<peer>` so it does not depend on list order. Returns the rule resource
+   * (for example to suppress a policy rule on it with its reason).
    */
-  public allowIngress(name: string, peer: Peer, ports: PortRange, description: string): void {
+  public allowIngress(name: string, peer: Peer, ports: PortRange, description: string): VpcSecurityGroupIngressRule {
     const rule = new VpcSecurityGroupIngressRule(this, this.ruleName(`${name}-from-${peerName(peer)}`), {
       securityGroupId: this.securityGroupId,
       description,
@@ -70,10 +71,10 @@ export class SecurityGroup extends Construct {
       toPort: ports.to ?? ports.from,
       ...peerArgs(peer),
     });
-    pin(this, rule, rule.node.id);
+    return pin(this, rule, rule.node.id);
   }
 
-  public allowEgress(name: string, peer: Peer, ports: PortRange, description: string): void {
+  public allowEgress(name: string, peer: Peer, ports: PortRange, description: string): VpcSecurityGroupEgressRule {
     const rule = new VpcSecurityGroupEgressRule(this, this.ruleName(`${name}-to-${peerName(peer)}`), {
       securityGroupId: this.securityGroupId,
       description,
@@ -82,7 +83,7 @@ export class SecurityGroup extends Construct {
       toPort: ports.to ?? ports.from,
       ...peerArgs(peer),
     });
-    pin(this, rule, rule.node.id);
+    return pin(this, rule, rule.node.id);
   }
 
   private ruleName(name: string): string {

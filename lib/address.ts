@@ -13,6 +13,12 @@ export function pin<T extends TerraformElement>(owner: IConstruct, element: T, n
   return element;
 }
 
+/** Pins a stack-level element (one owned by no construct of ours) to an explicit address name. */
+export function pinName<T extends TerraformElement>(element: T, name: string): T {
+  element.overrideLogicalId(snake(name));
+  return element;
+}
+
 /** The id a composite construct gives a child construct: `<own id>-<role>`. */
 export function childId(owner: IConstruct, role: string): string {
   return `${owner.node.id}-${role}`;

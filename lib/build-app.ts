@@ -1,4 +1,5 @@
 import { App, TerraformStack } from "cdktf";
+import { applyPolicyPack } from "../policy";
 import { Config } from "./config/schema";
 import { EnvironmentStack } from "../stacks/environment-stack";
 import { SHARED_STACK_SUFFIX, SharedLoadBalancerStack } from "../stacks/shared-load-balancer-stack";
@@ -11,7 +12,8 @@ export function stackName(config: Config, envName: string): string {
 /**
  * Adds the stacks of a validated configuration to `app`: the shared load balancer stack when one is
  * configured, then one stack per environment (those in shared mode depend on the shared stack, so
- * `cdktf deploy` applies it first).
+ * `cdktf deploy` applies it first). Every stack is checked by the policy pack during synthesis;
+ * deletion protection rules follow each stack's `protection` setting.
  */
 export function buildApp(app: App, config: Config): TerraformStack[] {
   const environments = Object.entries(config.environments);
@@ -22,9 +24,11 @@ export function buildApp(app: App, config: Config): TerraformStack[] {
         appPorts: environments.filter(([, env]) => env.loadBalancer.mode === "shared").map(([, env]) => env.application.port),
       })
     : undefined;
+  if (shared) applyPolicyPack(shared, { protection: config.sharedLoadBalancer!.protection });
   const stacks = environments.map(([envName, environment]) => {
     const stack = new EnvironmentStack(app, stackName(config, envName), { app: config.app, envName, environment, shared: config.sharedLoadBalancer });
     if (shared && environment.loadBalancer.mode === "shared") stack.addDependency(shared);
+    applyPolicyPack(stack, { protection: environment.protection });
     return stack;
   });
   return shared ? [shared, ...stacks] : stacks;

@@ -1,5 +1,6 @@
 import * as path from "path";
-import { parseArgs } from "util";
+import { PolicyViolationError } from "../policy";
+import { parseCommandLine } from "./args";
 import { ConfigError } from "./config/load";
 import { OutputFormat, synthesize } from "./synth";
 
@@ -12,27 +13,17 @@ const USAGE = `Usage: npm run synth -- [--config <file>] [--hcl | --json] [--out
 
 /** `npm run synth -- <args>`: returns the process exit code. */
 export async function runSynth(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  let args;
-  try {
-    args = parseArgs({
-      args: argv,
-      options: {
-        config: { type: "string", short: "c" },
-        hcl: { type: "boolean" },
-        json: { type: "boolean" },
-        out: { type: "string", short: "o" },
-        help: { type: "boolean", short: "h" },
-      },
-      strict: true,
-    }).values;
-  } catch (e) {
-    console.error(`${(e as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
-  if (args.help) {
-    console.log(USAGE);
-    return 0;
-  }
+  const args = parseCommandLine(
+    argv,
+    {
+      config: { type: "string", short: "c" },
+      hcl: { type: "boolean" },
+      json: { type: "boolean" },
+      out: { type: "string", short: "o" },
+    },
+    USAGE,
+  );
+  if (typeof args === "number") return args;
   if (args.hcl && args.json) {
     console.error(`--hcl and --json exclude each other\n\n${USAGE}`);
     return 2;
@@ -49,9 +40,12 @@ export async function runSynth(argv: string[], env: NodeJS.ProcessEnv = process.
     const result = await synthesize({ configFile, outdir, format, atomic: !cliManaged });
     const rel = path.relative(process.cwd(), result.outdir) || ".";
     console.log(`Synthesized ${result.stacks.length} stack(s) as ${result.format.toUpperCase()} from ${configFile} into ${rel}/stacks/: ${result.stacks.map((s) => s.name).join(", ")}`);
+    const findings = result.policy.flatMap((r) => r.findings);
+    const count = (status: string) => findings.filter((f) => f.status === status).length;
+    console.log(`Policy pack: ${count("pass")} check(s) passed, ${count("suppressed")} suppressed failure(s); details with npm run check.`);
     return 0;
   } catch (e) {
-    if (e instanceof ConfigError) {
+    if (e instanceof ConfigError || e instanceof PolicyViolationError) {
       console.error(e.message);
       return 1;
     }

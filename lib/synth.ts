@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
-import { App } from "cdktf";
+import { App, TerraformStack } from "cdktf";
+import { PolicyReport, policyReports, PolicyViolationError } from "../policy";
 import { loadConfigFile } from "./config/load";
 import { Config } from "./config/schema";
 import { addressesOf } from "./address";
@@ -37,6 +38,8 @@ export interface SynthResult {
   readonly format: OutputFormat;
   readonly stacks: SynthesizedStack[];
   readonly outdir: string;
+  /** The policy pack's report of every stack (no unsuppressed failures, or synthesis would have failed). */
+  readonly policy: PolicyReport[];
 }
 
 /** Validates the configuration, then synthesizes every environment. Throws ConfigError before writing anything. */
@@ -56,7 +59,11 @@ export async function synthesize(options: SynthOptions): Promise<SynthResult> {
   try {
     const app = new App({ outdir: workdir, hclOutput: format === "hcl", stackTraces: false });
     const built = buildApp(app, config);
-    app.synth();
+    try {
+      app.synth();
+    } catch (e) {
+      throw policyFailure(built, atomic) ?? e;
+    }
     if (format === "hcl") {
       for (const stack of built) {
         const file = path.join(workdir, "stacks", stack.node.id, "cdk.tf");
@@ -69,7 +76,7 @@ export async function synthesize(options: SynthOptions): Promise<SynthResult> {
       directory: path.join(target, "stacks", stack.node.id),
       addresses: addressesOf(stack.toTerraform()),
     }));
-    return { config, format, stacks, outdir: target };
+    return { config, format, stacks, outdir: target, policy: policyReports(built) };
   } catch (e) {
     if (atomic) fs.rmSync(workdir, { recursive: true, force: true });
     throw e;
@@ -77,6 +84,16 @@ export async function synthesize(options: SynthOptions): Promise<SynthResult> {
     if (previous === undefined) delete process.env.SYNTH_HCL_OUTPUT;
     else process.env.SYNTH_HCL_OUTPUT = previous;
   }
+}
+
+/**
+ * cdktf stops at the first stack with error annotations and reports them as one raw list; when the
+ * policy pack caused the failure, this error lists every violation of every stack instead.
+ */
+function policyFailure(stacks: TerraformStack[], atomic: boolean): PolicyViolationError | undefined {
+  const reports = policyReports(stacks);
+  if (!reports.some((r) => r.failures.length > 0)) return undefined;
+  return new PolicyViolationError(reports, atomic ? "nothing was written, the previous output is unchanged" : undefined);
 }
 
 function swapIn(fresh: string, target: string): void {

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// npm run docs: regenerates docs/configuration.md and config/schema.json from the schema.
+// npm run docs: regenerates docs/configuration.md and config/schema.json from the schema, and
+// docs/policy-rules.md and the README's rules table from the policy pack's rule definitions.
 import * as fs from "node:fs";
 import { createRequire } from "node:module";
 import * as path from "node:path";
@@ -8,6 +9,14 @@ import { fileURLToPath } from "node:url";
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const require = createRequire(import.meta.url);
 const { configReference, configJsonSchema } = require(path.join(root, "dist", "lib", "config", "docs.js"));
+const { policyReference, policyRulesTable } = require(path.join(root, "dist", "policy", "docs.js"));
 fs.writeFileSync(path.join(root, "docs", "configuration.md"), configReference());
 fs.writeFileSync(path.join(root, "config", "schema.json"), `${JSON.stringify(configJsonSchema(), null, 2)}\n`);
-console.log("wrote docs/configuration.md and config/schema.json");
+fs.writeFileSync(path.join(root, "docs", "policy-rules.md"), policyReference());
+
+const readmePath = path.join(root, "README.md");
+const readme = fs.readFileSync(readmePath, "utf8");
+const markers = /(<!-- policy-rules:start -->\n)[\s\S]*?(<!-- policy-rules:end -->)/;
+if (!markers.test(readme)) throw new Error("README.md has no <!-- policy-rules:start --> ... <!-- policy-rules:end --> markers");
+fs.writeFileSync(readmePath, readme.replace(markers, (_m, start, end) => `${start}${policyRulesTable()}\n${end}`));
+console.log("wrote docs/configuration.md, config/schema.json, docs/policy-rules.md and the README rules table");

@@ -53,11 +53,21 @@ for (const testCase of cases) {
     }
     const testsDir = path.join(stack.directory, "tests");
     fs.mkdirSync(testsDir, { recursive: true });
+    // One file per stack: Terraform sets up (and at the end tears down) the mocked provider and the
+    // whole configuration once per file, which costs more than most runs. Runs keep their suite's
+    // name as a prefix; they share state in the order written, as runs of one file do.
     const mocks = fragments.filter((f) => applies(f, stack.addresses)).map((f) => f.text);
-    for (const suite of applicable) fs.writeFileSync(path.join(testsDir, suite.file), [mockProvider, ...mocks, suite.text].join("\n"));
-    work.push({ label: `${testCase.name}/${stack.name}`, format: result.format, dir: stack.directory, suites: applicable.map((s) => s.name) });
+    const runs = applicable.map((suite) => suite.text.replace(/^run "([^"]+)"/gm, (_m, name) => `run "${suite.name}__${name}"`));
+    fs.writeFileSync(path.join(testsDir, "stack.tftest.hcl"), [mockProvider, ...mocks, ...runs].join("\n"));
+    work.push({ label: `${testCase.name}/${stack.name}`, format: result.format, dir: stack.directory, suites: applicable.map((s) => s.name), addresses: stack.addresses });
   }
 }
+
+// A suite whose addresses no stack has would never run: that is a renamed address, not a pass.
+const idle = suites.filter((suite) => !work.some((item) => item.suites.includes(suite.name)));
+if (idle.length > 0 && !args.case) fail(`No stack runs ${idle.map((s) => s.file).join(", ")}: its "# requires:" addresses exist nowhere (renamed?)`);
+const idleFragments = fragments.filter((f) => !work.some((item) => applies(f, item.addresses)));
+if (idleFragments.length > 0 && !args.case) fail(`No stack uses ${idleFragments.map((f) => f.file).join(", ")}`);
 
 const started = Date.now();
 const results = await runAll(work, jobs, checkStack);

@@ -11,7 +11,7 @@ const bin = (name) => path.join(root, "node_modules", ".bin", name);
 
 const parts = [
   ["typecheck (tsc --noEmit)", bin("tsc"), ["--noEmit", "-p", "."]],
-  ["build (swc)", bin("swc"), ["main.ts", "lib", "stacks", "constructs", "-d", "dist", "--quiet"]],
+  ["build (swc)", bin("swc"), ["main.ts", "check.ts", "lib", "stacks", "constructs", "policy", "-d", "dist", "--quiet"]],
   ["unit tests (jest)", bin("jest"), ["--ci"]],
   ["terraform init/validate/test", process.execPath, [path.join(root, "scripts", "terraform-check.mjs")]],
 ];

@@ -3,9 +3,10 @@ import { LbListenerCertificate } from "@cdktf/provider-aws/lib/lb-listener-certi
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { TerraformOutput, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
-import { assertUniqueAddresses, pin } from "../lib/address";
+import { assertUniqueAddresses, pinName } from "../lib/address";
+import { suppress } from "../policy";
 import { AppConfig, EnvironmentConfig, SharedLoadBalancerConfig } from "../lib/config/schema";
-import { architectureOf } from "../lib/instance-architecture";
+import { instanceArchitecture } from "../lib/ec2";
 import { listenerRulePriority } from "../lib/priority";
 import { FleetUserDataOptions, renderFleetUserData } from "../lib/user-data";
 import { AccountContext } from "../constructs/account-context";
@@ -16,6 +17,7 @@ import { CloudWatchAgent } from "../constructs/cloudwatch-agent";
 import { EncryptionKey } from "../constructs/encryption-key";
 import { Fleet } from "../constructs/fleet";
 import { FleetAlarms } from "../constructs/fleet-alarms";
+import { GoldenAmi } from "../constructs/golden-ami";
 import { ImportedNetwork } from "../constructs/imported-network";
 import { LoadBalancer } from "../constructs/load-balancer";
 import { INetwork, Network } from "../constructs/network";
@@ -50,6 +52,8 @@ interface Traffic {
 export class EnvironmentStack extends TerraformStack {
   public readonly namePrefix: string;
   public readonly network: INetwork;
+  /** The fleet's security group (app port from the load balancer only). */
+  public readonly instanceSecurityGroup: SecurityGroup;
   public readonly encryptionKey: EncryptionKey;
   public readonly artifacts: ArtifactStore;
   public readonly notifications: NotificationTopic;
@@ -57,6 +61,8 @@ export class EnvironmentStack extends TerraformStack {
   public readonly fleet: Fleet;
   public readonly alarms: FleetAlarms;
   public readonly releaseParameters: ReleaseParameters;
+  /** Absent when `goldenAmi.enabled` is false (the fleet then boots the stock Amazon Linux 2023 image). */
+  public readonly goldenAmi?: GoldenAmi;
 
   constructor(scope: Construct, id: string, props: EnvironmentStackProps) {
     super(scope, id);
@@ -86,20 +92,24 @@ export class EnvironmentStack extends TerraformStack {
     const albHttps = lb.https ?? lb.certificateArn !== undefined;
 
     // Network: this environment's own VPC, or the shared load balancer's.
-    let instanceSecurityGroup: SecurityGroup;
     const sharedState = shared
       ? remoteState(this, "shared", { appName: app.name, stackSuffix: SHARED_STACK_SUFFIX, region, backend: props.shared!.backend })
       : undefined;
     if (sharedState) {
       const imported = new ImportedNetwork(this, "network", { state: sharedState, namePrefix: this.namePrefix });
-      instanceSecurityGroup = imported.addSecurityGroup("instances", `Application instances of ${this.namePrefix}: app port from the shared load balancer only`);
-      instanceSecurityGroup.allowIngress(
+      this.instanceSecurityGroup = imported.addSecurityGroup("instances", `Application instances of ${this.namePrefix}: app port from the shared load balancer only`);
+      const fromAlb = this.instanceSecurityGroup.allowIngress(
         "app",
         { securityGroupId: sharedState.getString(SHARED_OUTPUTS.albSecurityGroupId), name: "shared-alb" },
         { from: appPort },
         "App port from the shared load balancer",
       );
-      instanceSecurityGroup.allowEgress("https", { cidr: "0.0.0.0/0" }, { from: 443 }, "HTTPS to AWS APIs and package repositories");
+      suppress(
+        fromAlb,
+        "SG.FLEET_INGRESS_FROM_LB",
+        "The peer is the shared load balancer's security group, read from the shared stack's outputs (data.terraform_remote_state.shared); the pack cannot see its type from here",
+      );
+      this.instanceSecurityGroup.allowEgress("https", { cidr: "0.0.0.0/0" }, { from: 443 }, "HTTPS to AWS APIs and package repositories");
       this.network = imported;
     } else {
       const net = env.network!;
@@ -118,7 +128,7 @@ export class EnvironmentStack extends TerraformStack {
         sshIngressCidrs: net.sshIngressCidrs,
         flowLogs: net.flowLogs.enabled ? { retentionDays: net.flowLogs.retentionDays, trafficType: net.flowLogs.trafficType } : false,
       });
-      instanceSecurityGroup = own.instanceSecurityGroup!;
+      this.instanceSecurityGroup = own.instanceSecurityGroup!;
       this.network = own;
     }
 
@@ -134,6 +144,31 @@ export class EnvironmentStack extends TerraformStack {
       untaggedExpirationDays: artifacts.containerRepository.untaggedExpirationDays,
       forceDestroy: !env.protection,
     });
+
+    const ami = env.goldenAmi;
+    const architecture = ami.architecture ?? instanceArchitecture(env.fleet.instanceType);
+    if (ami.enabled) {
+      this.goldenAmi = new GoldenAmi(this, "golden-ami", {
+        namePrefix: this.namePrefix,
+        network: this.network,
+        artifacts: this.artifacts,
+        encryptionKey: this.encryptionKey,
+        components: ami.components,
+        nodejsMajor: ami.nodejsMajor,
+        architecture,
+        parentImage: ami.parentImage,
+        rootVolume: ami.rootVolume,
+        instanceTypes: ami.instanceTypes,
+        terminateInstanceOnFailure: ami.terminateInstanceOnFailure,
+        notificationTopicArn: ami.notificationTopicArn,
+        buildTimeoutMinutes: ami.buildTimeoutMinutes,
+        imageTests: ami.imageTests,
+        pipeline: ami.pipeline,
+        distribution: ami.distribution,
+        // Build instances and AMIs are created by Image Builder, out of reach of the provider's default tags.
+        tags: this.defaultTags(app, envName, env),
+      });
+    }
 
     this.notifications = new NotificationTopic(this, "notifications", {
       topicName: `${this.namePrefix}-notifications`,
@@ -196,11 +231,11 @@ export class EnvironmentStack extends TerraformStack {
     const fleet = env.fleet;
     this.fleet = new Fleet(this, "fleet", {
       namePrefix: this.namePrefix,
-      imageId: `resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-${architectureOf(fleet.instanceType)}`,
+      imageId: this.goldenAmi?.imageId ?? `resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-${architecture}`,
       instanceType: fleet.instanceType,
       subnetIds: this.network.subnetIds(fleet.subnets),
       associatePublicIp: fleet.subnets === "public",
-      securityGroup: instanceSecurityGroup,
+      securityGroup: this.instanceSecurityGroup,
       encryptionKey: this.encryptionKey,
       userData: renderFleetUserData(userData),
       containers: env.application.runtime === "docker",
@@ -255,6 +290,13 @@ export class EnvironmentStack extends TerraformStack {
     this.output("target_group_arn", this.targetGroup.targetGroupArn, "Target group the fleet registers with");
     this.output("notification_topic_arn", this.notifications.topicArn, "SNS topic for fleet events, alarms and deployments");
     this.output("release_parameter_path", `${parameterRoot}/release/`, "SSM path the release files read");
+    if (this.goldenAmi) {
+      this.output("golden_ami_id", this.goldenAmi.imageId, "AMI built by Image Builder in the environment's region (the fleet's image)");
+      this.output("golden_ami_image_arn", this.goldenAmi.imageArn, "Image Builder image (build version) that produced golden_ami_id");
+      if (this.goldenAmi.pipelineArn) {
+        this.output("golden_ami_pipeline_arn", this.goldenAmi.pipelineArn, "Scheduled Image Builder pipeline; start a rebuild with aws imagebuilder start-image-pipeline-execution");
+      }
+    }
 
     this.node.addValidation({ validate: () => (assertUniqueAddresses(this), []) });
   }
@@ -288,8 +330,7 @@ export class EnvironmentStack extends TerraformStack {
 
     // CloudFront in front: only CloudFront may reach the ALB, on the one port it uses. (The
     // origin-facing prefix list counts as ~55 rules of a group's 60, so one rule is all there is room for.)
-    const originFacing = pin(
-      this,
+    const originFacing = pinName(
       new DataAwsEc2ManagedPrefixList(this, "cloudfront-origin-facing", { name: "com.amazonaws.global.cloudfront.origin-facing" }),
       "cloudfront_origin_facing",
     );
@@ -334,7 +375,7 @@ export class EnvironmentStack extends TerraformStack {
     this.targetGroup.routeHost(listenerArn, lb.hostName!, listenerRulePriority(envName, lb.rulePriority));
     const https = shared.https ?? shared.certificateArn !== undefined;
     if (lb.certificateArn) {
-      pin(this, new LbListenerCertificate(this, "listener-certificate", { listenerArn, certificateArn: lb.certificateArn }), "sni");
+      pinName(new LbListenerCertificate(this, "listener-certificate", { listenerArn, certificateArn: lb.certificateArn }), "listener_certificate");
     }
     new AliasRecord(this, "dns", {
       hostedZoneId: lb.hostedZoneId!,

@@ -1,5 +1,5 @@
-# Environments with CloudFront in front of their load balancer.
-# requires: aws_cloudfront_distribution.cdn_distribution data.aws_ec2_managed_prefix_list.cloudfront_origin_facing
+# Environments with CloudFront in front of their HTTPS load balancer.
+# requires: aws_cloudfront_distribution.cdn_distribution data.aws_ec2_managed_prefix_list.cloudfront_origin_facing aws_vpc_security_group_ingress_rule.network_alb_https_from_cloudfront
 
 run "plan_cdn" {
   command = plan
@@ -13,7 +13,7 @@ run "plan_cdn" {
     error_message = "A dynamic application is not cached by default (managed CachingDisabled policy)."
   }
   assert {
-    condition     = alltrue([for v in aws_cloudfront_distribution.cdn_distribution.viewer_certificate : v.cloudfront_default_certificate || v.minimum_protocol_version == "TLSv1.2_2021"])
+    condition     = alltrue([for v in aws_cloudfront_distribution.cdn_distribution.viewer_certificate : coalesce(v.cloudfront_default_certificate, false) || v.minimum_protocol_version == "TLSv1.2_2021"])
     error_message = "A custom certificate must require TLS 1.2."
   }
   assert {
@@ -26,8 +26,12 @@ run "apply_cdn" {
   command = apply
 
   assert {
-    condition     = anytrue([for name, r in { https = try(aws_vpc_security_group_ingress_rule.network_alb_https_from_cloudfront, null), http = try(aws_vpc_security_group_ingress_rule.network_alb_http_from_cloudfront, null) } : r != null && try(r.prefix_list_id, "") == data.aws_ec2_managed_prefix_list.cloudfront_origin_facing.id])
-    error_message = "Only CloudFront's origin-facing servers may reach the load balancer."
+    condition     = aws_vpc_security_group_ingress_rule.network_alb_https_from_cloudfront.prefix_list_id == data.aws_ec2_managed_prefix_list.cloudfront_origin_facing.id && aws_vpc_security_group_ingress_rule.network_alb_https_from_cloudfront.from_port == 443
+    error_message = "Only CloudFront's origin-facing servers may reach the load balancer, on 443."
+  }
+  assert {
+    condition     = one(aws_cloudfront_distribution.cdn_distribution.origin[*].custom_origin_config[0].origin_protocol_policy) == "https-only"
+    error_message = "CloudFront must reach an HTTPS load balancer over HTTPS."
   }
   assert {
     condition     = output.cloudfront_domain_name == aws_cloudfront_distribution.cdn_distribution.domain_name

@@ -111,4 +111,49 @@ mock_provider "aws" {
       hosted_zone_id = "Z2FDTNDATAQYW2"
     }
   }
+  # Image Builder validates the ARNs it receives from other Image Builder resources.
+  mock_resource "aws_imagebuilder_component" {
+    defaults = {
+      arn = "arn:aws:imagebuilder:eu-west-1:123456789012:component/mocked/1.0.0/1"
+    }
+  }
+  mock_resource "aws_imagebuilder_image_recipe" {
+    defaults = {
+      arn = "arn:aws:imagebuilder:eu-west-1:123456789012:image-recipe/mocked/1.0.0"
+    }
+  }
+  mock_resource "aws_imagebuilder_infrastructure_configuration" {
+    defaults = {
+      arn = "arn:aws:imagebuilder:eu-west-1:123456789012:infrastructure-configuration/mocked"
+    }
+  }
+  mock_resource "aws_imagebuilder_distribution_configuration" {
+    defaults = {
+      arn = "arn:aws:imagebuilder:eu-west-1:123456789012:distribution-configuration/mocked"
+    }
+  }
+  mock_resource "aws_imagebuilder_image" {
+    defaults = {
+      arn = "arn:aws:imagebuilder:eu-west-1:123456789012:image/mocked/1.0.0/1"
+      output_resources = [
+        {
+          amis = [
+            {
+              account_id  = "123456789012"
+              description = "mocked golden AMI"
+              image       = "ami-0123456789abcdef0"
+              name        = "mocked-golden-ami"
+              region      = "eu-west-1"
+            },
+          ]
+          containers = []
+        },
+      ]
+    }
+  }
+  mock_resource "aws_imagebuilder_image_pipeline" {
+    defaults = {
+      arn = "arn:aws:imagebuilder:eu-west-1:123456789012:image-pipeline/mocked"
+    }
+  }
 }

@@ -1,10 +1,12 @@
 import { z } from "zod";
 import { overlaps, parseCidr } from "../cidr";
 import { listenerRulePriority } from "../priority";
+import { instanceArchitecture } from "../ec2";
 import { artifactsSchema } from "./artifacts";
 import { backendSchema } from "./backend";
 import { applicationSchema } from "./application";
 import { fleetSchema } from "./fleet";
+import { goldenAmiSchema } from "./golden-ami";
 import { loadBalancerSchema, notificationsSchema, observabilitySchema, TLS_POLICIES } from "./load-balancer";
 import { networkSchema } from "./network";
 import { accountId, acmCertificateArn, bool, dnsLabel, integer, oneOf, region, strictObject, tagMap } from "./primitives";
@@ -40,6 +42,7 @@ export const environmentSchema = strictObject({
   loadBalancer: loadBalancerSchema,
   observability: observabilitySchema,
   notifications: notificationsSchema,
+  goldenAmi: goldenAmiSchema,
   encryption: encryptionSchema,
 }).superRefine(
   (env, ctx) => {
@@ -49,6 +52,7 @@ export const environmentSchema = strictObject({
     const fleet: Record<string, any> = isRecord(env.fleet) ? env.fleet : {};
     const lb: Record<string, any> = isRecord(env.loadBalancer) ? env.loadBalancer : {};
     const cdn: Record<string, any> = isRecord(lb.cdn) ? lb.cdn : {};
+    const ami: Record<string, any> = isRecord(env.goldenAmi) ? env.goldenAmi : {};
 
     if (network.privateSubnets === true && network.natGateways === "none") {
       ctx.addIssue({
@@ -60,6 +64,42 @@ export const environmentSchema = strictObject({
     }
     if (fleet.subnets === "private" && network.privateSubnets === false) {
       ctx.addIssue({ code: "custom", path: ["fleet", "subnets"], input: "private", message: `"public" while network.privateSubnets is false (there are no private subnets to run in)` });
+    }
+
+    if (ami.enabled === true && network.privateSubnets === false) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["goldenAmi", "enabled"],
+        input: true,
+        message:
+          "false while network.privateSubnets is false: Image Builder cannot give the build instance a public IP, so it needs a private subnet with NAT to reach the package repositories and AWS APIs (or set network.privateSubnets: true)",
+      });
+    }
+    if (ami.enabled === true) {
+      const fleetArchitecture = typeof fleet.instanceType === "string" ? instanceArchitecture(fleet.instanceType) : undefined;
+      if (typeof ami.architecture === "string" && fleetArchitecture && ami.architecture !== fleetArchitecture) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["goldenAmi", "architecture"],
+          input: ami.architecture,
+          message: `"${fleetArchitecture}", the architecture of fleet.instanceType (${fleet.instanceType}): an AMI boots only on its own architecture`,
+        });
+      }
+      const architecture = typeof ami.architecture === "string" ? ami.architecture : fleetArchitecture;
+      if (architecture && Array.isArray(ami.instanceTypes)) {
+        ami.instanceTypes.forEach((type: unknown, i: number) => {
+          if (typeof type === "string" && instanceArchitecture(type) !== architecture) {
+            ctx.addIssue({ code: "custom", path: ["goldenAmi", "instanceTypes", i], input: type, message: `an instance type of the image's architecture (${architecture})` });
+          }
+        });
+      }
+      const volume: Record<string, any> = isRecord(ami.rootVolume) ? ami.rootVolume : {};
+      if ((volume.type === "io1" || volume.type === "io2") && volume.iops === undefined) {
+        ctx.addIssue({ code: "custom", path: ["goldenAmi", "rootVolume", "iops"], input: undefined, message: `a number of IOPS, required for ${volume.type} volumes` });
+      }
+      if (volume.type === "gp2" && volume.iops !== undefined) {
+        ctx.addIssue({ code: "custom", path: ["goldenAmi", "rootVolume", "iops"], input: volume.iops, message: "nothing for a gp2 volume (its IOPS follow its size)" });
+      }
     }
 
     const { minSize, maxSize, desiredCapacity } = fleet;
@@ -213,8 +253,18 @@ export const configSchema = strictObject({
             ctx.addIssue({ code: "custom", path: at("loadBalancer", "https"), input: true, message: "false, unless sharedLoadBalancer serves HTTPS (set sharedLoadBalancer.certificateArn)" });
           }
           const fleet: Record<string, any> = isRecord(env.fleet) ? env.fleet : {};
-          if (fleet.subnets !== "public" && isRecord(shared.network) && shared.network.privateSubnets === false) {
+          const sharedPrivate = !(isRecord(shared.network) && shared.network.privateSubnets === false);
+          if (fleet.subnets !== "public" && !sharedPrivate) {
             ctx.addIssue({ code: "custom", path: at("fleet", "subnets"), input: fleet.subnets ?? "private", message: `"public" while sharedLoadBalancer.network.privateSubnets is false` });
+          }
+          const ami: Record<string, any> = isRecord(env.goldenAmi) ? env.goldenAmi : {};
+          if (ami.enabled !== false && !sharedPrivate) {
+            ctx.addIssue({
+              code: "custom",
+              path: at("goldenAmi", "enabled"),
+              input: ami.enabled ?? true,
+              message: "false while sharedLoadBalancer.network.privateSubnets is false: the image build needs a private subnet with NAT",
+            });
           }
           const priority = listenerRulePriority(name, typeof lb.rulePriority === "number" ? lb.rulePriority : undefined);
           const clash = priorities.get(priority);
@@ -233,6 +283,20 @@ export const configSchema = strictObject({
         network.availabilityZones.forEach((az: unknown, i: number) => {
           if (typeof az === "string" && !new RegExp(`^${envRegion}[a-z]$`).test(az)) {
             ctx.addIssue({ code: "custom", path: at("network", "availabilityZones", i), input: az, message: `an availability zone of the environment's region ${envRegion}` });
+          }
+        });
+      }
+
+      const distribution: Record<string, any> = isRecord(env.goldenAmi) && isRecord(env.goldenAmi.distribution) ? env.goldenAmi.distribution : {};
+      if (Array.isArray(distribution.additionalRegions) && envRegion) {
+        distribution.additionalRegions.forEach((r: unknown, i: number) => {
+          if (r === envRegion) {
+            ctx.addIssue({
+              code: "custom",
+              path: at("goldenAmi", "distribution", "additionalRegions", i),
+              input: r,
+              message: `a region other than the environment's own (${envRegion}), which always receives the AMI`,
+            });
           }
         });
       }

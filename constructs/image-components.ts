@@ -1,0 +1,181 @@
+import * as YAML from "yaml";
+import { ImageComponentName } from "../lib/image-builder";
+
+/*
+ * Image Builder component documents (AWSTOE schema 1.0) of the golden AMI, as typed data. They are
+ * rendered to YAML by the `yaml` library, never concatenated as text, so quoting is always right and
+ * tests can parse them back. Shell steps are plain command strings; none may contain `${` or `%{`,
+ * which Terraform would interpolate when the document sits in a resource's `data` argument (write
+ * `$VAR`, not `${VAR}`). `{{ }}` is AWSTOE's own variable syntax and is not used here either.
+ */
+
+export type PhaseName = "build" | "validate" | "test";
+
+/** One AWSTOE step; every step here is a bash script. */
+export interface ComponentStep {
+  /** Unique within its phase; letters and digits. */
+  readonly name: string;
+  readonly action: "ExecuteBash";
+  /** Retries for steps that download (package mirrors and S3 have transient failures). */
+  readonly maxAttempts?: number;
+  readonly inputs: { readonly commands: readonly string[] };
+}
+
+export interface ComponentPhase {
+  readonly name: PhaseName;
+  readonly steps: readonly ComponentStep[];
+}
+
+/** An AWSTOE component document. */
+export interface ComponentDocument {
+  readonly name: string;
+  readonly description: string;
+  readonly phases: readonly ComponentPhase[];
+}
+
+export interface ComponentContext {
+  /** Region the image is built in (the CodeDeploy agent comes from that region's bucket). */
+  readonly region: string;
+  /** `amazonaws.com`, or `amazonaws.com.cn` in China regions. */
+  readonly urlSuffix: string;
+  /** Node.js major for the `nodejs` component. */
+  readonly nodejsMajor: number;
+  /** Prefix of the document name, e.g. `webapp-staging`. */
+  readonly namePrefix: string;
+}
+
+/** The document of one component. */
+export function componentDocument(name: ImageComponentName, context: ComponentContext): ComponentDocument {
+  const documentName = `${context.namePrefix}-${name}`;
+  switch (name) {
+    case "codedeploy-agent":
+      return codeDeployAgent(documentName, context.region, context.urlSuffix);
+    case "cloudwatch-agent":
+      return cloudWatchAgent(documentName);
+    case "docker":
+      return docker(documentName);
+    case "nodejs":
+      return nodejs(documentName, context.nodejsMajor);
+    case "nginx":
+      return nginx(documentName);
+  }
+}
+
+/** The CodeDeploy agent's installer for `region`: the regional bucket, over HTTPS. */
+export function codeDeployInstallerUrl(region: string, urlSuffix: string): string {
+  return `https://aws-codedeploy-${region}.s3.${region}.${urlSuffix}/latest/install`;
+}
+
+function codeDeployAgent(name: string, region: string, urlSuffix: string): ComponentDocument {
+  const installer = "/tmp/codedeploy-agent-install";
+  return {
+    name,
+    description: `CodeDeploy agent from the ${region} bucket, enabled at boot so instances launched from the image take deployments at once`,
+    phases: [
+      phase("build", [
+        step("InstallRuby", ["dnf install -y ruby"], 3),
+        step(
+          "InstallAgent",
+          [
+            `curl --fail --silent --show-error --location --retry 5 --output ${installer} ${codeDeployInstallerUrl(region, urlSuffix)}`,
+            `chmod +x ${installer}`,
+            // The installer would otherwise ask the instance metadata service for the region.
+            `AWS_REGION=${region} ${installer} auto`,
+            `rm -f ${installer}`,
+          ],
+          3,
+        ),
+        step("EnableAgentAtBoot", ["systemctl enable codedeploy-agent"]),
+      ]),
+      phase("validate", [step("AgentInstalledAndEnabled", ["rpm -q codedeploy-agent", "systemctl is-enabled codedeploy-agent"])]),
+      phase("test", [step("AgentRunsAfterBoot", ["systemctl is-enabled codedeploy-agent", "systemctl is-active codedeploy-agent"])]),
+    ],
+  };
+}
+
+function cloudWatchAgent(name: string): ComponentDocument {
+  const ctl = "/opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl";
+  return {
+    name,
+    description: "CloudWatch agent from the Amazon Linux 2023 repository; installed, not started: instances load its configuration from SSM Parameter Store at boot",
+    phases: [
+      phase("build", [step("InstallAgent", ["dnf install -y amazon-cloudwatch-agent"], 3)]),
+      phase("validate", [step("AgentInstalled", ["rpm -q amazon-cloudwatch-agent", `test -x ${ctl}`])]),
+      phase("test", [step("AgentControllable", [`${ctl} -a status`])]),
+    ],
+  };
+}
+
+function docker(name: string): ComponentDocument {
+  const inDockerGroup = "id -nG ec2-user | grep -qw docker";
+  return {
+    name,
+    description: "Docker engine, enabled at boot, with ec2-user in the docker group",
+    phases: [
+      phase("build", [
+        step("InstallDocker", ["dnf install -y docker"], 3),
+        step("EnableDockerAtBoot", ["systemctl enable docker"]),
+        step("AddEc2UserToDockerGroup", ["usermod -aG docker ec2-user"]),
+      ]),
+      phase("validate", [step("DockerInstalledAndEnabled", ["docker --version", "systemctl is-enabled docker", inDockerGroup])]),
+      phase("test", [step("DockerRunsAfterBoot", ["systemctl is-active docker", "docker info > /dev/null", inDockerGroup])]),
+    ],
+  };
+}
+
+function nodejs(name: string, major: number): ComponentDocument {
+  const versionCheck = `node --version | grep -q '^v${major}[.]'`;
+  return {
+    name,
+    description: `Node.js ${major} from the Amazon Linux 2023 repository, the active node and npm`,
+    phases: [
+      phase("build", [
+        step("InstallNodejs", [`dnf install -y nodejs${major} nodejs${major}-npm`], 3),
+        // AL2023 namespaces Node.js majors; alternatives decides which one `node` and `npm` run.
+        step("SelectNodejs", [`alternatives --set node /usr/bin/node-${major}`]),
+      ]),
+      phase("validate", [step("NodejsInstalled", [versionCheck, "npm --version"])]),
+      phase("test", [step("NodejsRuns", [versionCheck, "node -e 'process.exit(0)'"])]),
+    ],
+  };
+}
+
+function nginx(name: string): ComponentDocument {
+  return {
+    name,
+    description: "Nginx, enabled at boot (the release adds the reverse-proxy site)",
+    phases: [
+      phase("build", [step("InstallNginx", ["dnf install -y nginx"], 3), step("EnableNginxAtBoot", ["systemctl enable nginx"])]),
+      phase("validate", [step("NginxConfigValid", ["nginx -t", "systemctl is-enabled nginx"])]),
+      phase("test", [
+        step("NginxServesAfterBoot", ["systemctl is-active nginx", "curl --fail --silent --show-error --output /dev/null --retry 5 --retry-connrefused http://127.0.0.1/"]),
+      ]),
+    ],
+  };
+}
+
+function phase(name: PhaseName, steps: ComponentStep[]): ComponentPhase {
+  return { name, steps };
+}
+
+/** A bash step that stops at the first failing command (AWSTOE only looks at the script's exit code). */
+function step(name: string, commands: string[], maxAttempts?: number): ComponentStep {
+  return { name, action: "ExecuteBash", ...(maxAttempts ? { maxAttempts } : {}), inputs: { commands: ["set -euo pipefail", ...commands] } };
+}
+
+/**
+ * The YAML text of a document, as Image Builder reads it: `schemaVersion: 1.0`, then name,
+ * description and phases.
+ */
+export function renderComponentDocument(document: ComponentDocument): string {
+  const doc = new YAML.Document({ name: document.name, description: document.description, schemaVersion: 1, phases: document.phases });
+  const version = doc.get("schemaVersion", true) as YAML.Scalar;
+  // AWSTOE documents say `schemaVersion: 1.0`; a bare number would render as `1`.
+  version.minFractionDigits = 1;
+  const text = doc.toString({ lineWidth: 0 });
+  const interpolated = /[$%]\{/.exec(text);
+  if (interpolated) {
+    throw new Error(`Component document ${document.name} contains "${interpolated[0]}", which Terraform would interpolate; write $VAR instead of \${VAR}`);
+  }
+  return text;
+}
