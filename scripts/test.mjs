@@ -11,10 +11,12 @@ const bin = (name) => path.join(root, "node_modules", ".bin", name);
 
 const parts = [
   ["typecheck (tsc --noEmit)", bin("tsc"), ["--noEmit", "-p", "."]],
-  ["build (swc)", bin("swc"), ["main.ts", "check.ts", "lib", "stacks", "constructs", "policy", "-d", "dist", "--quiet"]],
+  ["build (swc)", process.execPath, [path.join(root, "scripts", "build.mjs")]],
   ["unit tests (jest)", bin("jest"), ["--ci"]],
   ["terraform init/validate/test", process.execPath, [path.join(root, "scripts", "terraform-check.mjs")]],
 ];
+
+ensureShellcheck();
 
 const timings = [];
 for (const [name, cmd, args] of parts) {
@@ -31,3 +33,21 @@ const failed = timings.some(([, , ok]) => !ok) || timings.length < parts.length;
 // npm run bench reads the part timings from here.
 if (process.env.TEST_TIMINGS_JSON) fs.writeFileSync(process.env.TEST_TIMINGS_JSON, JSON.stringify(timings.map(([name, seconds, ok]) => ({ name, seconds, ok }))));
 process.exitCode = failed ? 1 : 0;
+
+/**
+ * The release scripts and user data are linted with shellcheck (Debian package). Installs it
+ * when it is missing and this is a Debian machine we may administer (CI); otherwise the tests that
+ * need it fail and say so.
+ */
+function ensureShellcheck() {
+  if (spawnSync("shellcheck", ["--version"]).status === 0) return;
+  const root = typeof process.getuid === "function" && process.getuid() === 0;
+  if (!root || spawnSync("apt-get", ["--version"]).status !== 0) {
+    console.error("shellcheck is missing and cannot be installed here; install Debian's shellcheck package. Tests that lint shell scripts will fail.");
+    return;
+  }
+  console.log("Installing shellcheck (Debian package) for the shell script tests...");
+  const update = spawnSync("apt-get", ["update", "-qq"], { stdio: "inherit" });
+  const install = update.status === 0 ? spawnSync("apt-get", ["install", "-y", "-qq", "shellcheck"], { stdio: "inherit", env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } }) : update;
+  if (install.status !== 0) console.error("Installing shellcheck failed; tests that lint shell scripts will fail.");
+}
