@@ -243,7 +243,7 @@ export class Fleet extends Construct {
  * encrypted volumes (and CodeDeploy's group copies launch through the same role). The role is
  * matched by ARN condition: naming a role that does not exist yet would invalidate the key policy.
  */
-function allowAutoScalingToUseKey(key: EncryptionKey, context: AccountContext): void {
+export function allowAutoScalingToUseKey(key: EncryptionKey, context: AccountContext): void {
   const slr = `arn:${context.partition}:iam::${context.accountId}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling*`;
   const principal = [{ type: "AWS" as const, identifiers: ["*"] }];
   const conditions = [
