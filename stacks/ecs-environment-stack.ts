@@ -164,6 +164,7 @@ export class EcsEnvironmentStack extends TerraformStack {
     }
 
     this.output("vpc_id", this.network.vpcId, "VPC of the environment");
+    this.output("public_subnet_ids", this.network.publicSubnetIds, "Public subnets (the load balancer's), one per availability zone");
     this.output("private_subnet_ids", privateSubnets, "Private subnets the tasks and container instances run in");
     this.output("kms_key_arn", this.encryptionKey.keyArn, "Customer-managed key of the environment");
     this.output("url", url, "Where the services answer (by path)");
