@@ -1,5 +1,6 @@
 import * as path from "path";
-import { ConfigError, loadConfigFile, parseConfig } from "../lib/config/load";
+import { loadConfigFile, parseConfig } from "../lib/config/load";
+import { configProblems, expectProblemLine } from "./helpers/config";
 import { fargateMemorySizes, patternCovers } from "../lib/config/ecs";
 import { EcsEnvironmentStack } from "../stacks/ecs-environment-stack";
 import { EnvironmentStack } from "../stacks/environment-stack";
@@ -25,21 +26,11 @@ function ecsConfig(mutate: (c: any) => void = () => undefined): any {
 }
 
 function problems(mutate: (c: any) => void): string[] {
-  try {
-    parseConfig(ecsConfig(mutate), "test.yaml");
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems.map((p) => `${p.path}: received ${p.received}; allowed: ${p.allowed}`);
-    throw e;
-  }
-  throw new Error("expected the configuration to be rejected");
+  return configProblems(ecsConfig(mutate));
 }
 
 function expectProblem(mutate: (c: any) => void, path: string, received: string, allowed: RegExp): void {
-  const lines = problems(mutate);
-  const line = lines.find((l) => l.startsWith(`${path}: `));
-  expect({ lines, found: line !== undefined }).toEqual({ lines, found: true });
-  expect(line).toContain(`received ${received}`);
-  expect(line!.split("; allowed: ")[1]).toMatch(allowed);
+  expectProblemLine(problems(mutate), path, received, allowed);
 }
 
 const services = (c: any) => c.environments.staging.ecs.services;
