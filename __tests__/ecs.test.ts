@@ -150,14 +150,17 @@ describe("ECS configuration", () => {
   });
 
   test("fleet-only sections given to an ECS environment are refused; in defaults they stay with fleet environments", () => {
-    expectProblem((c) => (c.environments.staging.fleet = { instanceType: "t3.small" }), "environments.staging.fleet", "a fleet section", /no fleet section when platform is "ecs"/);
+    expectProblem((c) => (c.environments.staging.fleet = { instanceType: "t3.small" }), "environments.staging.fleet", "a fleet section", /no fleet section when platform is "ecs" \(it configures the fleet platform\)/);
     expectProblem((c) => (c.environments.staging.goldenAmi = { enabled: false }), "environments.staging.goldenAmi", "a goldenAmi section", /no goldenAmi section/);
     const mixed = parseConfig(
       ecsConfig((c) => {
-        c.defaults = { fleet: { instanceType: "t3.large" }, goldenAmi: { nodejsMajor: 20 }, observability: { logRetentionDays: 14 } };
+        c.defaults = { fleet: { instanceType: "t3.large" }, goldenAmi: { nodejsMajor: 20 }, observability: { logRetentionDays: 14 }, ecs: c.environments.staging.ecs };
+        delete c.environments.staging.ecs;
         c.environments.production = { network: { cidr: "10.40.0.0/16" } };
       }),
     );
+    expect(mixed.environments.production.ecs).toBeUndefined();
+    expect(mixed.environments.staging.ecs!.services.map((s) => s.name)).toEqual(["api", "web"]);
     expect(mixed.environments.production.fleet.instanceType).toBe("t3.large");
     expect(mixed.environments.staging.observability.logRetentionDays).toBe(14);
   });

@@ -3,7 +3,7 @@ import * as path from "path";
 import * as YAML from "yaml";
 import type { z } from "zod";
 import { explicitSectionProblems } from "./ecs";
-import { FLEET_ONLY_SECTIONS } from "./platform";
+import { foreignSections } from "./platform";
 import { Config, configSchema } from "./schema";
 
 /** One thing wrong with a configuration: where, what was there, and what is allowed. */
@@ -71,20 +71,19 @@ export function parseConfig(raw: unknown, source = "(inline)"): Config {
 
 /**
  * Deep-merges the top-level `defaults` block under every environment. Arrays and scalars from the
- * environment replace the default; objects merge key by key. Sections only the fleet platform
- * reads (`fleet`, `goldenAmi`, ...) are not merged into environments of another platform, so
- * a mixed configuration can keep them in `defaults` while such sections given to the
- * environment itself are refused.
+ * environment replace the default; objects merge key by key. Sections only one platform reads
+ * (`fleet` and `goldenAmi` for the fleet, `ecs` for ECS) reach only environments of that
+ * platform, so a mixed configuration can keep them in `defaults` while such sections given to an
+ * environment of another platform are refused.
  */
 export function applyDefaults(raw: unknown): unknown {
   if (!isPlainObject(raw) || !isPlainObject(raw.defaults) || !isPlainObject(raw.environments)) return raw;
   const defaults = raw.defaults;
-  const platformNeutralDefaults = Object.fromEntries(Object.entries(defaults).filter(([key]) => !(FLEET_ONLY_SECTIONS as readonly string[]).includes(key)));
   const environments = Object.fromEntries(
     Object.entries(raw.environments).map(([name, env]) => {
       if (!isPlainObject(env)) return [name, env];
-      const platform = env.platform ?? defaults.platform ?? "fleet";
-      return [name, deepMerge(platform === "fleet" ? defaults : platformNeutralDefaults, env)];
+      const foreign = foreignSections(env.platform ?? defaults.platform ?? "fleet");
+      return [name, deepMerge(Object.fromEntries(Object.entries(defaults).filter(([key]) => !foreign.includes(key))), env)];
     }),
   );
   return { ...raw, environments };

@@ -11,5 +11,17 @@ export const platformSchema = oneOf(PLATFORMS)
   .default("fleet")
   .describe("What runs the application: fleet (EC2 Auto Scaling group released by CodeDeploy) or ecs (ECS services on Fargate and an EC2 capacity provider, section ecs).");
 
-/** Sections of an environment that only the fleet platform reads; other platforms refuse them when given explicitly. */
-export const FLEET_ONLY_SECTIONS = ["application", "fleet", "goldenAmi"] as const;
+/**
+ * Sections of an environment that only one platform reads. `defaults` gives them only to
+ * environments of that platform (so one file can mix platforms), and an environment of another
+ * platform that states them is refused.
+ */
+export const PLATFORM_SECTIONS: Readonly<Record<Platform, readonly string[]>> = {
+  fleet: ["application", "fleet", "goldenAmi"],
+  ecs: ["ecs"],
+};
+
+/** The sections an environment of `platform` must not have (those of the other platforms). */
+export function foreignSections(platform: string): string[] {
+  return Object.entries(PLATFORM_SECTIONS).flatMap(([owner, sections]) => (owner === platform ? [] : sections));
+}
