@@ -232,6 +232,11 @@ describe("EcsEnvironmentStack", () => {
     expect(productionGroup.force_delete).toBe(true);
     expect(productionGroup.depends_on).toEqual(["aws_ecs_cluster.cluster"]);
     expect(productionGroup.lifecycle).toEqual({ ignore_changes: ["desired_capacity"] });
+    expect(resource(production, "aws_autoscaling_notification", "cluster_notifications")).toMatchObject({
+      group_names: [ref("aws_autoscaling_group.cluster_capacity", "name")],
+      topic_arn: ref("aws_sns_topic.notifications", "arn"),
+      depends_on: ["aws_autoscaling_group.cluster_capacity"],
+    });
     expect(productionGroup.vpc_zone_identifier).toEqual([0, 1, 2].map((i) => ref(`aws_subnet.network_private_${i}`, "id")));
   });
 

@@ -9,8 +9,9 @@ import { instanceArchitecture } from "../lib/ec2";
 import { renderTemplate } from "../lib/templates";
 import { AccountContext } from "./account-context";
 import { EncryptionKey } from "./encryption-key";
-import { allowAutoScalingToUseKey } from "./fleet";
+import { allowAutoScalingToUseKey, notifyGroupEvents } from "./fleet";
 import { LaunchTemplate } from "./launch-template";
+import { NotificationTopic } from "./notification-topic";
 import { Role } from "./role";
 import { SecurityGroup } from "./security-group";
 
@@ -49,6 +50,11 @@ export interface Ec2CapacityOptions {
   readonly imageId?: string;
   /** Tags on instances and volumes. @default {} */
   readonly instanceTags?: Readonly<Record<string, string>>;
+  /**
+   * Launch, terminate and error events of the group go here.
+   * @default no notifications
+   */
+  readonly notificationTopic?: NotificationTopic;
 }
 
 export interface FargateCapacityOptions {
@@ -163,6 +169,7 @@ export class EcsCluster extends Construct {
         }),
         "capacity",
       );
+      if (ec2.notificationTopic) notifyGroupEvents(this, group.name, ec2.notificationTopic, [group]);
       const provider = pin(
         this,
         new EcsCapacityProvider(this, "ec2-provider", {

@@ -11,6 +11,7 @@ import { EcsService } from "../constructs/ecs-service";
 import { EncryptionKey } from "../constructs/encryption-key";
 import { LoadBalancer } from "../constructs/load-balancer";
 import { Network } from "../constructs/network";
+import { NotificationTopic } from "../constructs/notification-topic";
 import { SecurityGroup } from "../constructs/security-group";
 import { applyBackend } from "./backend";
 
@@ -36,6 +37,7 @@ export class EcsEnvironmentStack extends TerraformStack {
   public readonly network: Network;
   public readonly encryptionKey: EncryptionKey;
   public readonly loadBalancer: LoadBalancer;
+  public readonly notifications: NotificationTopic;
   public readonly cluster: EcsCluster;
   public readonly services: EcsService[];
   /** Group of the EC2 container instances (EC2 services only). */
@@ -91,6 +93,12 @@ export class EcsEnvironmentStack extends TerraformStack {
       forceDestroyLogs: !env.protection,
     });
 
+    this.notifications = new NotificationTopic(this, "notifications", {
+      topicName: `${this.namePrefix}-notifications`,
+      encryptionKey: this.encryptionKey,
+      email: env.notifications.email,
+    });
+
     const ec2Services = ecs.services.filter((s) => s.launchType === "EC2");
     if (ec2Services.length > 0) {
       const instances = this.network.addSecurityGroup("container-instances", `Container instances of ${this.namePrefix}: bridge-mode host ports from the load balancer only`);
@@ -119,6 +127,7 @@ export class EcsEnvironmentStack extends TerraformStack {
             scaleInProtection: capacity.scaleInProtection,
             rootVolumeSizeGb: capacity.rootVolumeSizeGb,
             instanceTags: tags,
+            notificationTopic: this.notifications,
           }
         : undefined,
     });
@@ -169,6 +178,7 @@ export class EcsEnvironmentStack extends TerraformStack {
     this.output("kms_key_arn", this.encryptionKey.keyArn, "Customer-managed key of the environment");
     this.output("url", url, "Where the services answer (by path)");
     this.output("alb_dns_name", this.loadBalancer.dnsName, "DNS name of the load balancer");
+    this.output("notification_topic_arn", this.notifications.topicArn, "SNS topic for container instance events and release approvals");
     this.output("ecs_cluster_name", this.cluster.clusterName, "ECS cluster of the environment");
     this.output("ecs_cluster_arn", this.cluster.clusterArn, "ECS cluster of the environment");
     this.output(

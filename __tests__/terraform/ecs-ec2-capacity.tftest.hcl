@@ -46,6 +46,10 @@ run "apply_ec2_capacity" {
     error_message = "The capacity provider must drive the environment's group."
   }
   assert {
+    condition     = aws_autoscaling_notification.cluster_notifications.group_names == toset([aws_autoscaling_group.cluster_capacity.name]) && aws_autoscaling_notification.cluster_notifications.topic_arn == aws_sns_topic.notifications.arn
+    error_message = "Container instance launch and terminate events go to the environment's topic."
+  }
+  assert {
     condition     = aws_autoscaling_group.cluster_capacity.launch_template[0].id == aws_launch_template.cluster_template.id
     error_message = "The group must launch from the container instance template."
   }
