@@ -1,6 +1,7 @@
 import * as path from "path";
 import { loadConfigFile, parseConfig } from "../lib/config/load";
 import { configProblems, expectProblemLine } from "./helpers/config";
+import { lintShell } from "./helpers/shell";
 import { fargateMemorySizes, patternCovers } from "../lib/config/ecs";
 import { EcsEnvironmentStack } from "../stacks/ecs-environment-stack";
 import { EnvironmentStack } from "../stacks/environment-stack";
@@ -211,6 +212,7 @@ describe("EcsEnvironmentStack", () => {
     expect(userData).toContain("ECS_CLUSTER=shop-staging\n");
     expect(userData).toContain("/etc/ecs/ecs.config");
     expect(template.metadata_options.http_put_response_hop_limit).toBe(1);
+    expect(lintShell(userData)).toEqual([]);
     expect(template.iam_instance_profile).toEqual({ arn: ref("aws_iam_instance_profile.cluster_instance_role", "arn") });
   });
 
