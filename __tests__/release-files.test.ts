@@ -10,6 +10,8 @@ import { lintShell } from "./helpers/shell";
 import { configWith, synthConfig } from "./helpers/synth";
 
 const root = path.join(__dirname, "..");
+// Whole synths (and shellcheck runs) share two cores with other jest workers: 5 s is too tight.
+jest.setTimeout(60_000);
 const defaultConfig = () => loadConfigFile(path.join(root, "config", "default.yaml"));
 
 function dockerConfig(release: Record<string, unknown> = {}, extra: Record<string, unknown> = {}): Config {

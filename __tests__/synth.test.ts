@@ -7,6 +7,8 @@ import { synthesize } from "../lib/synth";
 import { captureConsole } from "./helpers/console";
 
 const root = path.join(__dirname, "..");
+// Whole synths (and shellcheck runs) share two cores with other jest workers: 5 s is too tight.
+jest.setTimeout(60_000);
 const defaultConfig = path.join(root, "config", "default.yaml");
 
 function tmp(): string {
