@@ -353,6 +353,56 @@ describe("hook scripts on an instance (stubbed systemctl, docker, aws, curl)", (
     ]);
   });
 
+  test("Docker ApplicationStart replaces a leftover container and runs the revision's image with the instance ID in the log stream", () => {
+    const image = "111111111111.dkr.ecr.eu-west-1.amazonaws.com/webapp-staging@sha256:" + "b".repeat(64);
+    const run = runWithStubs(
+      script(releaseFiles(dockerConfig({ containerRunArguments: ["--memory=512m"] }), "staging"), "application-start"),
+      {
+        aws: `case "$*" in *env-file*) echo "$HOME/app.env";; *) ${ssm};; esac`,
+        curl: 'case "$*" in *api/token*) printf token;; *instance-id*) [[ "$*" == *"X-aws-ec2-metadata-token: token"* ]] && printf i-0abc;; *) exit 22;; esac',
+        docker: 'echo "docker $*" >>"$HOME/calls"; [ "$1" != ps ] || echo old1',
+      },
+      { "release/image-uri": `${image}\n`, "app.env": "A=1\n" },
+    );
+    expect(run.status).toBe(0);
+    const calls = fs.readFileSync(path.join(run.dir, "calls"), "utf8").split("\n");
+    expect(calls[0]).toBe("docker ps --all --quiet --filter name=^webapp$");
+    expect(calls[1]).toBe("docker rm --force webapp");
+    expect(calls[2]).toBe(
+      `docker run --detach --name webapp --restart unless-stopped --init --env-file ${run.dir}/app.env --env PORT=3000 --publish 3000:3000 --cap-drop ALL --security-opt no-new-privileges ` +
+        `--log-driver awslogs --log-opt awslogs-region=eu-west-1 --log-opt awslogs-group=/app/webapp/staging/application --log-opt awslogs-stream=i-0abc/container ` +
+        `--log-opt mode=non-blocking --log-opt max-buffer-size=4m --memory=512m ${image}`,
+    );
+  });
+
+  test("Node.js AfterInstall installs production dependencies as the application user, then needs the env-sync helper", () => {
+    const run = runWithStubs(
+      script(nodejs, "after-install"),
+      {
+        aws: 'case "$*" in *app-directory*) echo "$HOME/app";; *) exit 1;; esac',
+        install: 'echo "install $*" >>"$HOME/calls"',
+        runuser: 'echo "runuser $* (in $PWD)" >>"$HOME/calls"',
+      },
+      { "app/package.json": "{}", "app/package-lock.json": "{}" },
+    );
+    expect(fs.readFileSync(path.join(run.dir, "calls"), "utf8").split("\n")).toEqual([
+      "install -d -m 0750 -o webapp -g webapp /var/cache/webapp-npm",
+      `runuser -u webapp -- env HOME=${run.dir}/app npm_config_cache=/var/cache/webapp-npm npm ci --omit=dev --no-audit --no-fund --loglevel=warn (in ${run.dir}/app)`,
+      "",
+    ]);
+    // Off an instance the fleet's user data set up, the helper is missing: a clear failure, not a half-written env file.
+    if (!fs.existsSync("/usr/local/sbin/webapp-env-sync")) {
+      expect(run.out).toContain("ERROR: /usr/local/sbin/webapp-env-sync is missing: the instance was not set up by the fleet's user data");
+      expect(run.status).toBe(1);
+    }
+  });
+
+  test("Node.js AfterInstall refuses a revision without a lock file", () => {
+    const run = runWithStubs(script(nodejs, "after-install"), { aws: 'echo "$HOME/app"' }, { "app/package.json": "{}" });
+    expect(run.out).toContain("no package-lock.json in");
+    expect(run.status).toBe(1);
+  });
+
   test("ValidateService retries until the application answers on localhost", () => {
     const run = runWithStubs(script(nodejs, "validate-service"), {
       aws: ssm,
