@@ -382,6 +382,10 @@ describe("EnvironmentStack access and data options", () => {
 
   const example = synthConfig(loadConfigFile(path.join(root, "config/examples/bastion-rds-frontend.yaml")));
 
+  test("the bastion's root volume carries the environment's tags (default tags do not reach volume_tags)", () => {
+    expect(resource(example.staging, "aws_instance", "bastion").volume_tags).toEqual({ application: "portal", environment: "staging", "managed-by": "cdktf", Name: "portal-staging-bastion" });
+  });
+
   test("Multi-AZ, deletion protection and the final snapshot follow the environment's protection flag", () => {
     expect(resource(example.staging, "aws_db_instance", "database")).toMatchObject({ multi_az: false, deletion_protection: false, skip_final_snapshot: true });
     expect(resource(example.production, "aws_db_instance", "database")).toMatchObject({ multi_az: true, deletion_protection: true, skip_final_snapshot: false });

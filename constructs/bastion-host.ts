@@ -37,6 +37,11 @@ export interface BastionHostProps {
   readonly publicKey?: string;
   /** @default 8 */
   readonly rootVolumeSizeGiB?: number;
+  /**
+   * Tags on the root volume (the provider's default tags do not reach `volume_tags`).
+   * @default {}
+   */
+  readonly volumeTags?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -108,7 +113,7 @@ export class BastionHost extends Construct {
           kmsKeyId: props.encryptionKey.keyArn,
           deleteOnTermination: true,
         },
-        volumeTags: { Name: name },
+        volumeTags: { ...props.volumeTags, Name: name },
         tags: { Name: name },
         lifecycle: { ignoreChanges: ["ami"] },
         dependsOn: props.network.egressDependencies(tier, 0),

@@ -303,7 +303,7 @@ export class EnvironmentStack extends TerraformStack {
       }
     }
 
-    this.accessAndData(env);
+    this.accessAndData(env, this.defaultTags(app, envName, env));
 
     this.node.addValidation({ validate: () => (assertUniqueAddresses(this), []) });
   }
@@ -312,7 +312,7 @@ export class EnvironmentStack extends TerraformStack {
    * The access and data options (all off by default): bastion host, RDS database in the data
    * subnets, static front end, and the SSM association that installs the CodeDeploy agent.
    */
-  private accessAndData(env: EnvironmentConfig): void {
+  private accessAndData(env: EnvironmentConfig, tags: Record<string, string>): void {
     const { bastion: b, database: d, frontend: f, codedeployAgent: agent } = env;
     const own = this.network instanceof Network ? this.network : undefined;
     if ((b.enabled || d.enabled) && !own) throw new Error(`${this.node.id}: bastion and database need the environment's own network (not shared load balancer mode)`);
@@ -328,6 +328,7 @@ export class EnvironmentStack extends TerraformStack {
         instanceType: b.instanceType,
         publicKey: b.publicKey,
         rootVolumeSizeGiB: b.rootVolumeSizeGiB,
+        volumeTags: tags,
       });
       if (b.sshToFleet) {
         const ssh = bastion.allowTo("ssh", this.instanceSecurityGroup, 22, "SSH");
