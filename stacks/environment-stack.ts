@@ -15,12 +15,7 @@ import { ArtifactStore } from "../constructs/artifact-store";
 import { CdnDistribution } from "../constructs/cdn-distribution";
 import { CloudWatchAgent } from "../constructs/cloudwatch-agent";
 import { EncryptionKey } from "../constructs/encryption-key";
-import { BastionHost } from "../constructs/bastion-host";
-import { CodedeployAgentAssociation } from "../constructs/codedeploy-agent-association";
-import { Database } from "../constructs/database";
-import { StaticSite } from "../constructs/static-site";
-import { ENGINE_VERSION_PATTERNS } from "../lib/config/options";
-import { Fleet, FLEET_TAG_KEY } from "../constructs/fleet";
+import { Fleet } from "../constructs/fleet";
 import { FleetAlarms } from "../constructs/fleet-alarms";
 import { GoldenAmi } from "../constructs/golden-ami";
 import { ImportedNetwork } from "../constructs/imported-network";
@@ -32,6 +27,13 @@ import { SecurityGroup } from "../constructs/security-group";
 import { TargetGroup } from "../constructs/target-group";
 import { applyBackend, remoteState } from "./backend";
 import { SHARED_OUTPUTS, SHARED_STACK_SUFFIX } from "./shared-load-balancer-stack";
+// Access and data options (accessAndData below).
+import { BastionHost } from "../constructs/bastion-host";
+import { CodedeployAgentAssociation } from "../constructs/codedeploy-agent-association";
+import { Database } from "../constructs/database";
+import { FLEET_TAG_KEY } from "../constructs/fleet";
+import { StaticSite } from "../constructs/static-site";
+import { ENGINE_VERSION_PATTERNS } from "../lib/config/options";
 
 export interface EnvironmentStackProps {
   readonly app: AppConfig;
