@@ -4,7 +4,7 @@ import { DbParameterGroup } from "@cdktf/provider-aws/lib/db-parameter-group";
 import { DbSubnetGroup } from "@cdktf/provider-aws/lib/db-subnet-group";
 import { Construct } from "constructs";
 import { childId, pin } from "../lib/address";
-import { DatabaseEngine, parameterGroupFamily } from "../lib/config/options";
+import { DatabaseEngine, parameterGroupFamily } from "../lib/rds";
 import { AccountContext } from "./account-context";
 import { EncryptionKey } from "./encryption-key";
 import { LogGroup } from "./log-group";

@@ -33,7 +33,7 @@ import { CodedeployAgentAssociation } from "../constructs/codedeploy-agent-assoc
 import { Database } from "../constructs/database";
 import { FLEET_TAG_KEY } from "../constructs/fleet";
 import { StaticSite } from "../constructs/static-site";
-import { ENGINE_VERSION_PATTERNS } from "../lib/config/options";
+import { ENGINE_VERSIONS } from "../lib/rds";
 
 export interface EnvironmentStackProps {
   readonly app: AppConfig;
@@ -345,7 +345,7 @@ export class EnvironmentStack extends TerraformStack {
       const database = new Database(this, "database", {
         namePrefix: this.namePrefix,
         engine: d.engine,
-        engineVersion: d.engineVersion ?? ENGINE_VERSION_PATTERNS[d.engine].default,
+        engineVersion: d.engineVersion ?? ENGINE_VERSIONS[d.engine].default,
         instanceClass: d.instanceClass,
         subnetIds: own!.dataSubnetIds,
         securityGroup: own!.databaseSecurityGroup!,

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { CRON_EXAMPLE, cronProblem } from "../image-builder";
+import { DATABASE_ENGINES, DatabaseEngine, ENGINE_VERSIONS } from "../rds";
 import { instanceType } from "./fleet";
 import { acmCertificateArn, bool, hostName, hostedZoneId, ingressCidr, integer, logRetentionDays, oneOf, pattern, strictObject } from "./primitives";
 
@@ -7,21 +8,6 @@ import { acmCertificateArn, bool, hostName, hostedZoneId, ingressCidr, integer, 
  * Access and data options of an environment: bastion host, RDS database, static front end and
  * how the CodeDeploy agent reaches the fleet. All of them are off by default.
  */
-
-export const DATABASE_ENGINES = ["postgres", "mysql"] as const;
-export type DatabaseEngine = (typeof DATABASE_ENGINES)[number];
-
-/** Engine versions RDS accepts as a prefix with auto_minor_version_upgrade: a major (postgres) or major.minor (mysql), optionally fully pinned. */
-export const ENGINE_VERSION_PATTERNS: Record<DatabaseEngine, { re: RegExp; allowed: string; default: string }> = {
-  postgres: { re: /^1[3-9](\.\d+)?$/, allowed: 'a PostgreSQL major version from 13 to 19, optionally with the minor ("16" or "16.4")', default: "16" },
-  mysql: { re: /^8\.[04](\.\d+)?$/, allowed: 'a MySQL version 8.0 or 8.4, optionally with the patch level ("8.0" or "8.0.39")', default: "8.0" },
-};
-
-/** Parameter group family of an engine version: `postgres16`, `mysql8.0`. */
-export function parameterGroupFamily(engine: DatabaseEngine, version: string): string {
-  const parts = version.split(".");
-  return engine === "postgres" ? `postgres${parts[0]}` : `mysql${parts[0]}.${parts[1]}`;
-}
 
 const noWorldCidr = z
   .array(ingressCidr)
@@ -166,8 +152,8 @@ export function checkAccessAndData(env: Record<string, any>, ctx: Ctx): void {
       });
     }
     const engine: DatabaseEngine | undefined = (DATABASE_ENGINES as readonly string[]).includes(db.engine) ? db.engine : undefined;
-    if (engine && typeof db.engineVersion === "string" && !ENGINE_VERSION_PATTERNS[engine].re.test(db.engineVersion)) {
-      ctx.addIssue({ code: "custom", path: ["database", "engineVersion"], input: db.engineVersion, message: ENGINE_VERSION_PATTERNS[engine].allowed });
+    if (engine && typeof db.engineVersion === "string" && !ENGINE_VERSIONS[engine].re.test(db.engineVersion)) {
+      ctx.addIssue({ code: "custom", path: ["database", "engineVersion"], input: db.engineVersion, message: ENGINE_VERSIONS[engine].allowed });
     }
     if (typeof db.maxAllocatedStorageGiB === "number" && typeof db.allocatedStorageGiB === "number" && db.maxAllocatedStorageGiB <= db.allocatedStorageGiB) {
       ctx.addIssue({
