@@ -160,6 +160,10 @@ describe("configurations", () => {
       `intranet-${env} SG.FLEET_INGRESS_FROM_LB aws_vpc_security_group_ingress_rule.network_instances_ssh_from_198_51_100_0_24: SSH from 198.51.100.0/24 is an explicit choice of the configuration (network.sshIngressCidrs); /0 is refused there`;
     expect(all).toEqual({
       "config/default.yaml": [],
+      "config/examples/bastion-rds-frontend.yaml": [
+        "portal-staging SG.FLEET_INGRESS_FROM_LB aws_vpc_security_group_ingress_rule.network_instances_ssh_from_network_bastion: SSH from the bastion's security group is an explicit choice of the configuration (bastion.sshToFleet)",
+        "portal-staging EC2.NO_PUBLIC_IP aws_instance.bastion: A bastion reached over SSH from bastion.sshIngressCidrs needs a public address; its group admits only those CIDRs",
+      ],
       "config/examples/dedicated-https-cdn.yaml": [],
       "config/examples/shared-alb.yaml": [sharedAlb("qa"), sharedAlb("staging"), sharedAlb("production")],
       "config/examples/single-env-s3-hcl.yaml": [],
