@@ -17,7 +17,8 @@ export const platformSchema = oneOf(PLATFORMS)
  * platform that states them is refused.
  */
 export const PLATFORM_SECTIONS: Readonly<Record<Platform, readonly string[]>> = {
-  fleet: ["application", "fleet", "goldenAmi"],
+  // The ECS stack builds none of these (no bastion, database, front end or CodeDeploy agent yet).
+  fleet: ["application", "fleet", "goldenAmi", "bastion", "database", "frontend", "codedeployAgent"],
   ecs: ["ecs"],
 };
 

@@ -11,6 +11,7 @@ import { fleetSchema } from "./fleet";
 import { goldenAmiSchema } from "./golden-ami";
 import { loadBalancerSchema, notificationsSchema, observabilitySchema, TLS_POLICIES } from "./load-balancer";
 import { networkSchema } from "./network";
+import { bastionSchema, checkAccessAndData, codedeployAgentSchema, databaseSchema, frontendSchema } from "./options";
 import { accountId, acmCertificateArn, bool, dnsLabel, integer, oneOf, region, strictObject, tagMap } from "./primitives";
 
 /** `<app>-<environment>` prefixes every AWS name; 24 leaves room for suffixes within the 32-character ALB and target group limits. */
@@ -46,10 +47,15 @@ export const environmentSchema = strictObject({
   notifications: notificationsSchema,
   goldenAmi: goldenAmiSchema,
   encryption: encryptionSchema,
+  bastion: bastionSchema,
+  database: databaseSchema,
+  frontend: frontendSchema,
+  codedeployAgent: codedeployAgentSchema,
   platform: platformSchema,
   ecs: ecsSchema,
 }).superRefine(
   (env, ctx) => {
+    checkAccessAndData(env, ctx);
     checkEcsEnvironment(env, ctx);
     // Runs even when other fields of the environment are invalid (all problems are reported at
     // once); each rule looks only at fields that parsed.
