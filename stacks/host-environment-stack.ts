@@ -223,7 +223,13 @@ export class HostEnvironmentStack extends TerraformStack {
     this.output("notification_topic_arn", this.notifications.topicArn, "SNS topic for host alarms");
     this.output("vpc_id", this.network.vpcId, "VPC of the environment");
     this.output("public_subnet_ids", this.network.subnetIds("public"), "Public subnets, one per availability zone");
-    if (this.goldenAmi) this.output("golden_ami_id", this.goldenAmi.imageId, "AMI built by Image Builder (the host's image at creation)");
+    if (this.goldenAmi) {
+      this.output("golden_ami_id", this.goldenAmi.imageId, "AMI built by Image Builder (the host's image at creation; later images apply with terraform apply -replace)");
+      this.output("golden_ami_image_arn", this.goldenAmi.imageArn, "Image Builder image (build version) that produced golden_ami_id");
+      if (this.goldenAmi.pipelineArn) {
+        this.output("golden_ami_pipeline_arn", this.goldenAmi.pipelineArn, "Scheduled Image Builder pipeline; start a rebuild with aws imagebuilder start-image-pipeline-execution");
+      }
+    }
 
     this.node.addValidation({ validate: () => (assertUniqueAddresses(this), []) });
   }
