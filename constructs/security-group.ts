@@ -63,27 +63,25 @@ export class SecurityGroup extends Construct {
    * (for example to suppress a policy rule on it with its reason).
    */
   public allowIngress(name: string, peer: Peer, ports: PortRange, description: string): VpcSecurityGroupIngressRule {
-    const rule = new VpcSecurityGroupIngressRule(this, this.ruleName(`${name}-from-${peerName(peer)}`), {
-      securityGroupId: this.securityGroupId,
-      description,
-      ipProtocol: ports.protocol ?? "tcp",
-      fromPort: ports.from,
-      toPort: ports.to ?? ports.from,
-      ...peerArgs(peer),
-    });
+    const rule = new VpcSecurityGroupIngressRule(this, this.ruleName(`${name}-from-${peerName(peer)}`), this.ruleArgs(peer, ports, description));
     return pin(this, rule, rule.node.id);
   }
 
   public allowEgress(name: string, peer: Peer, ports: PortRange, description: string): VpcSecurityGroupEgressRule {
-    const rule = new VpcSecurityGroupEgressRule(this, this.ruleName(`${name}-to-${peerName(peer)}`), {
+    const rule = new VpcSecurityGroupEgressRule(this, this.ruleName(`${name}-to-${peerName(peer)}`), this.ruleArgs(peer, ports, description));
+    return pin(this, rule, rule.node.id);
+  }
+
+  /** Ingress and egress rules take the same arguments; only the direction of `peer` differs. */
+  private ruleArgs(peer: Peer, ports: PortRange, description: string) {
+    return {
       securityGroupId: this.securityGroupId,
       description,
       ipProtocol: ports.protocol ?? "tcp",
       fromPort: ports.from,
       toPort: ports.to ?? ports.from,
       ...peerArgs(peer),
-    });
-    return pin(this, rule, rule.node.id);
+    };
   }
 
   private ruleName(name: string): string {
