@@ -10,6 +10,7 @@ import { Config } from "../lib/config/schema";
 import { ACTION_VERSIONS, githubActionsWorkflow } from "../lib/github-actions-workflow";
 import { checkStack } from "../policy";
 import { HostEnvironmentStack } from "../stacks/host-environment-stack";
+import { lintShell } from "./helpers/shell";
 import { bareStack, data, ref, resource, resourcesOfType, statements, Synth, synthConfig } from "./helpers/synth";
 
 const ED25519 = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIC8gxBMPsAJQXLYaWDHSJ05qeKuXJb5wpIqFoeICeftV ops@example.com";
@@ -179,8 +180,20 @@ describe("HostEnvironmentStack", () => {
     expect(instance.vpc_security_group_ids).toEqual([ref("aws_security_group.network_host", "id")]);
     expect(instance.iam_instance_profile).toBe(ref("aws_iam_instance_profile.host_role", "name"));
     expect(instance.instance_type).toBe("t3.medium");
-    expect(instance.lifecycle).toEqual({ ignore_changes: ["ami"] });
-    expect(instance.depends_on).toEqual(["aws_route.network_public_internet", "aws_route_table_association.network_public_0"]);
+    expect(instance.lifecycle).toEqual({ ignore_changes: ["ami", "user_data_base64"] });
+    expect(instance.depends_on).toEqual(["aws_route.network_public_internet", "aws_route_table_association.network_public_0", "aws_ssm_parameter.cloudwatch_agent_config"]);
+  });
+
+  test("user data starts the CloudWatch agent from its SSM parameter (installing it on stock AL2023); the role may read it and ship logs", () => {
+    const script = Buffer.from(resource(staging, "aws_instance", "host_instance").user_data_base64, "base64").toString("utf8");
+    expect(script).toContain('-a fetch-config -m ec2 -s -c "ssm:/webapp/staging/cloudwatch-agent/config"');
+    expect(script).toContain("dnf install -y amazon-cloudwatch-agent");
+    expect(lintShell(script, "host-user-data.sh")).toEqual([]);
+    expect(resource(staging, "aws_ssm_parameter", "cloudwatch_agent_config").name).toBe("/webapp/staging/cloudwatch-agent/config");
+    expect(resource(staging, "aws_cloudwatch_log_group", "cloudwatch_agent_application_logs")).toMatchObject({ name: "/app/webapp/staging/application", retention_in_days: 30 });
+    const policy = statements(staging, "host_role_policy");
+    expect(policy.find((s) => s.actions.includes("ssm:GetParameter"))?.resources).toEqual([ref("aws_ssm_parameter.cloudwatch_agent_config", "arn")]);
+    expect(policy.some((s) => s.actions.includes("logs:PutLogEvents"))).toBe(true);
   });
 
   test("protection decides termination protection", () => {
@@ -312,6 +325,7 @@ describe("HostEnvironmentStack", () => {
   test("outputs", () => {
     expect(Object.keys(staging.output).sort()).toEqual([
       "ansible_inventory",
+      "application_log_group",
       "artifact_bucket_name",
       "ecr_repository_url",
       "github_actions_role_arn",

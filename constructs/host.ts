@@ -2,7 +2,7 @@ import { Eip } from "@cdktf/provider-aws/lib/eip";
 import { EipAssociation } from "@cdktf/provider-aws/lib/eip-association";
 import { Instance } from "@cdktf/provider-aws/lib/instance";
 import { KeyPair } from "@cdktf/provider-aws/lib/key-pair";
-import { ITerraformDependable } from "cdktf";
+import { ITerraformDependable, Token } from "cdktf";
 import { Construct } from "constructs";
 import { childId, pin } from "../lib/address";
 import { EncryptionKey } from "./encryption-key";
@@ -32,6 +32,11 @@ export interface HostProps {
    * @default none (Session Manager only)
    */
   readonly publicKey?: string;
+  /**
+   * Plain-text first-boot script (literal text: Terraform never interpolates it).
+   * @default none
+   */
+  readonly userData?: string;
   /** @default {} (30 GiB gp3) */
   readonly rootVolume?: HostRootVolume;
   /**
@@ -60,8 +65,8 @@ export interface HostProps {
  * One long-lived EC2 instance reached at an Elastic IP: an instance role with Session Manager,
  * IMDSv2 required, an encrypted root volume, no public address at launch (the Elastic IP is
  * associated afterwards, so the address survives a replacement), and an optional imported key pair.
- * Terraform ignores later changes of the AMI: a new golden image or Amazon Linux release never
- * replaces the host by surprise; `terraform apply -replace` does it on purpose.
+ * Terraform ignores later changes of the AMI and the user data: a new golden image or Amazon Linux
+ * release never replaces or restarts the host by surprise; `terraform apply -replace` does it on purpose.
  */
 export class Host extends Construct {
   public readonly role: Role;
@@ -76,6 +81,9 @@ export class Host extends Construct {
 
   constructor(scope: Construct, id: string, props: HostProps) {
     super(scope, id);
+    if (props.userData !== undefined && Token.isUnresolved(props.userData)) {
+      throw new Error(`${this.node.path}: user data contains a Terraform reference; every value in it must be literal text`);
+    }
     this.role = new Role(this, childId(this, "role"), {
       roleName: `${props.namePrefix}-host`,
       description: `Instance role of the ${props.namePrefix} host`,
@@ -99,6 +107,7 @@ export class Host extends Construct {
         vpcSecurityGroupIds: [props.securityGroup.securityGroupId],
         iamInstanceProfile: this.role.instanceProfileName!,
         keyName: this.keyName,
+        userDataBase64: props.userData === undefined ? undefined : Buffer.from(props.userData, "utf8").toString("base64"),
         associatePublicIpAddress: false,
         disableApiTermination: props.terminationProtection ?? true,
         monitoring: props.detailedMonitoring ?? false,
@@ -113,8 +122,9 @@ export class Host extends Construct {
         },
         tags: { Name: `${props.namePrefix}-host` },
         dependsOn: props.dependsOn,
-        // `resolve:ssm:` and golden AMI IDs change under the instance; replacing a host is an explicit act.
-        lifecycle: { ignoreChanges: ["ami"] },
+        // `resolve:ssm:` and golden AMI IDs change under the instance, and user data only runs at
+        // first boot (a change would merely stop and start the host): replacing a host is an explicit act.
+        lifecycle: { ignoreChanges: ["ami", "user_data_base64"] },
       }),
       "instance",
     );

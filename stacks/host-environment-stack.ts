@@ -4,9 +4,11 @@ import { Construct } from "constructs";
 import { assertUniqueAddresses } from "../lib/address";
 import { AppConfig, EnvironmentConfig } from "../lib/config/schema";
 import { instanceArchitecture } from "../lib/ec2";
+import { renderHostUserData } from "../lib/user-data";
 import { environmentImageTag, githubActionsRoleName } from "../lib/github-actions-workflow";
 import { AccountContext } from "../constructs/account-context";
 import { ArtifactStore } from "../constructs/artifact-store";
+import { CloudWatchAgent } from "../constructs/cloudwatch-agent";
 import { DnsRecord } from "../constructs/dns-record";
 import { EncryptionKey } from "../constructs/encryption-key";
 import { GithubActionsRole } from "../constructs/github-actions-role";
@@ -42,6 +44,8 @@ export class HostEnvironmentStack extends TerraformStack {
   public readonly securityGroup: SecurityGroup;
   public readonly host: Host;
   public readonly alarms: HostAlarms;
+  /** CloudWatch agent configuration and the log groups it ships to. */
+  public readonly agent: CloudWatchAgent;
   /** Absent unless the host boots the golden AMI. */
   public readonly goldenAmi?: GoldenAmi;
   /** Absent without `githubActions`. */
@@ -138,6 +142,17 @@ export class HostEnvironmentStack extends TerraformStack {
     // HTTPS out reaches AWS APIs (SSM, ECR, CloudWatch), S3, the AL2023 package repositories and registries.
     this.securityGroup.allowEgress("https", { cidr: "0.0.0.0/0" }, { from: 443 }, "HTTPS to AWS APIs, package repositories and registries");
 
+    const parameterRoot = `/${app.name}/${envName}`;
+    this.agent = new CloudWatchAgent(this, "cloudwatch-agent", {
+      namePrefix: this.namePrefix,
+      parameterName: `${parameterRoot}/cloudwatch-agent/config`,
+      logGroupPrefix: `/app/${app.name}/${envName}`,
+      retentionDays: env.observability.logRetentionDays,
+      encryptionKey: this.encryptionKey,
+      applicationLogFiles: env.observability.applicationLogFiles ?? [`/var/log/${app.name}/*.log`],
+      systemLogFiles: [`/var/log/${app.name}-bootstrap.log`],
+    });
+
     this.host = new Host(this, "host", {
       namePrefix: this.namePrefix,
       imageId: this.goldenAmi?.imageId ?? `resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-${architecture}`,
@@ -146,13 +161,16 @@ export class HostEnvironmentStack extends TerraformStack {
       securityGroup: this.securityGroup,
       encryptionKey: this.encryptionKey,
       publicKey: hostConfig.publicKey,
+      userData: renderHostUserData({ appName: app.name, envName, agentConfigParameter: this.agent.parameterName }),
       rootVolume: hostConfig.rootVolume,
       detailedMonitoring: hostConfig.detailedMonitoring,
       terminationProtection: env.protection,
       volumeTags: tags,
-      dependsOn: this.network.egressDependencies("public", 0),
+      // The agent reads its configuration at first boot.
+      dependsOn: [...this.network.egressDependencies("public", 0), this.agent.parameter],
     });
     this.artifacts.repository.grantPull(this.host.role);
+    this.agent.grantAgent(this.host.role);
 
     const dns = hostConfig.hostName && hostConfig.hostedZoneId
       ? new DnsRecord(this, "dns", { hostedZoneId: hostConfig.hostedZoneId, recordName: hostConfig.hostName, addresses: [this.host.publicIp] })
@@ -218,6 +236,7 @@ export class HostEnvironmentStack extends TerraformStack {
     if (this.githubActions) this.output("github_actions_role_arn", this.githubActions.roleArn, "Role the GitHub Actions workflow assumes through OIDC");
     this.output("artifact_bucket_name", this.artifacts.bucket.bucketName, "S3 bucket for artifacts and Ansible's Session Manager file transfers");
     this.output("host_role_name", this.host.role.roleName, "Instance role of the host");
+    this.output("application_log_group", this.agent.applicationLogGroup.logGroupName, "CloudWatch log group of the application's log files");
     this.output("security_group_id", this.securityGroup.securityGroupId, "Security group of the host");
     this.output("kms_key_arn", this.encryptionKey.keyArn, "Customer-managed key of the environment");
     this.output("notification_topic_arn", this.notifications.topicArn, "SNS topic for host alarms");

@@ -29,6 +29,10 @@ run "plan_host_instance" {
     error_message = "The host role must allow Session Manager."
   }
   assert {
+    condition     = can(regex("amazon-cloudwatch-agent-ctl[\\s\\\\]+-a fetch-config -m ec2 -s -c \"ssm:/[^$\"]+\"", base64decode(aws_instance.host_instance.user_data_base64)))
+    error_message = "User data must start the CloudWatch agent from its SSM parameter."
+  }
+  assert {
     condition     = aws_eip.host_eip.domain == "vpc"
     error_message = "The Elastic IP must be a VPC address."
   }
