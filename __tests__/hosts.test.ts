@@ -98,6 +98,7 @@ describe("host configuration", () => {
     expectProblem((c) => delete c.environments.staging.host.publicKey, "environments.staging.host.publicKey", "nothing", /required when host.sshIngressCidrs opens SSH/);
     expectProblem((c) => (c.environments.staging.host.sshIngressCidrs = ["0.0.0.0/0"]), "environments.staging.host.sshIngressCidrs", '["0.0.0.0/0"]', /none of them \/0|use Session Manager/);
     expectProblem((c) => (c.environments.staging.host.publicPorts = [443, 22]), "environments.staging.host.publicPorts.1", "22", /other than 22 and 3389/);
+    expectProblem((c) => (c.environments.staging.host.publicIngressCidrs = []), "environments.staging.host.publicIngressCidrs", "[]", /at least one CIDR/);
     expectProblem((c) => (c.environments.staging.host.publicPorts = [443, 443]), "environments.staging.host.publicPorts", "[443,443]", /without duplicates/);
   });
 
@@ -119,6 +120,10 @@ describe("host configuration", () => {
     expectProblem((c) => (c.environments.staging.githubActions.repository = "https://github.com/acme/webapp"), "environments.staging.githubActions.repository", '"https://github.com/acme/webapp"', /owner\/name/);
     expectProblem((c) => (c.environments.staging.githubActions.branches = []), "environments.staging.githubActions.branches", "[]", /at least one branch/);
     expectProblem((c) => (c.environments.staging.githubActions.branches = ["release/*"]), "environments.staging.githubActions.branches.0", '"release/*"', /no wildcards/);
+    expectProblem((c) => (c.environments.staging.githubActions.branches = ["main", "main"]), "environments.staging.githubActions.branches", '["main","main"]', /without duplicates/);
+    expectProblem((c) => (c.environments.staging.githubActions.dockerfile = "../other/Dockerfile"), "environments.staging.githubActions.dockerfile", '"../other/Dockerfile"', /inside the repository/);
+    expectProblem((c) => (c.environments.staging.githubActions.context = "/srv"), "environments.staging.githubActions.context", '"/srv"', /inside the repository/);
+    expect(() => parseConfig({ ...hostConfig(), defaults: { ...hostConfig().defaults, githubActions: { dockerfile: "docker/app.Dockerfile", context: "services/app" } } })).not.toThrow();
     expectProblem((c) => (c.environments.staging.githubActions.imageTag = "-latest"), "environments.staging.githubActions.imageTag", '"-latest"', /Docker tag/);
   });
 

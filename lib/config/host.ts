@@ -81,8 +81,8 @@ export type HostConfig = z.output<typeof hostSchema>;
 const BRANCH_ALLOWED = "a branch name (letters, digits and . _ / -, no wildcards, no ..)";
 const branchName = pattern(/^(?!.*\.\.)(?!\/)(?!.*\/$)[A-Za-z0-9._/-]{1,200}$/, BRANCH_ALLOWED);
 
-/** GitHub's OIDC issuer; one IAM OIDC provider per account may exist for it. */
-export const GITHUB_OIDC_HOST = "token.actions.githubusercontent.com";
+/** A relative path that stays inside the repository. */
+const REPOSITORY_PATH = /^(?!\/)(?!(?:.*\/)?\.\.(?:\/|$))[A-Za-z0-9._/-]{1,200}$/;
 
 export const githubActionsSchema = strictObject({
   repository: pattern(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/, "a GitHub repository as owner/name, such as acme/webapp").describe(
@@ -97,8 +97,10 @@ export const githubActionsSchema = strictObject({
   imageTag: pattern(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, "a Docker tag (letters, digits, _ . -, at most 128 characters, not starting with . or -)")
     .optional()
     .describe("Moving tag the workflow pushes besides the commit SHA. Default: <env>-latest."),
-  dockerfile: pattern(/^[A-Za-z0-9._/-]+$/, "a relative path such as Dockerfile or docker/app.Dockerfile").default("Dockerfile").describe("Dockerfile the workflow builds."),
-  context: pattern(/^[A-Za-z0-9._/-]+$/, "a relative directory such as . or app").default(".").describe("Docker build context."),
+  dockerfile: pattern(REPOSITORY_PATH, "a path inside the repository such as Dockerfile or docker/app.Dockerfile (no leading /, no ..)")
+    .default("Dockerfile")
+    .describe("Dockerfile the workflow builds."),
+  context: pattern(REPOSITORY_PATH, "a directory inside the repository such as . or app (no leading /, no ..)").default(".").describe("Docker build context."),
   createOidcProvider: bool
     .default(false)
     .describe("Create the account's IAM OIDC provider for GitHub in this stack. Exactly one stack per account may (IAM refuses a second one for the same URL)."),
