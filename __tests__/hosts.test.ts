@@ -98,6 +98,7 @@ describe("host configuration", () => {
     expectProblem((c) => delete c.environments.staging.host.publicKey, "environments.staging.host.publicKey", "nothing", /required when host.sshIngressCidrs opens SSH/);
     expectProblem((c) => (c.environments.staging.host.sshIngressCidrs = ["0.0.0.0/0"]), "environments.staging.host.sshIngressCidrs", '["0.0.0.0/0"]', /none of them \/0|use Session Manager/);
     expectProblem((c) => (c.environments.staging.host.publicPorts = [443, 22]), "environments.staging.host.publicPorts.1", "22", /other than 22 and 3389/);
+    expectProblem((c) => (c.environments.staging.network.sshIngressCidrs = ["198.51.100.0/24"]), "environments.staging.network.sshIngressCidrs", '["198.51.100.0/24"]', /SSH to the host is host.sshIngressCidrs/);
     expectProblem((c) => (c.environments.staging.host.publicIngressCidrs = []), "environments.staging.host.publicIngressCidrs", "[]", /at least one CIDR/);
     expectProblem((c) => (c.environments.staging.host.publicPorts = [443, 443]), "environments.staging.host.publicPorts", "[443,443]", /without duplicates/);
   });

@@ -367,6 +367,10 @@ function hostRules(env: Record<string, any>, ctx: z.RefinementCtx): void {
       const missing = host.hostName ? "hostedZoneId" : "hostName";
       ctx.addIssue({ code: "custom", path: ["host", missing], input: undefined, message: "a value: host.hostName and host.hostedZoneId go together (the A record needs both)" });
     }
+    const network: Record<string, any> = isRecord(env.network) ? env.network : {};
+    if (Array.isArray(network.sshIngressCidrs) && network.sshIngressCidrs.length > 0) {
+      ctx.addIssue({ code: "custom", path: ["network", "sshIngressCidrs"], input: network.sshIngressCidrs, message: "[] with platform: host (fleet instances only); SSH to the host is host.sshIngressCidrs" });
+    }
     if (Array.isArray(host.sshIngressCidrs) && host.sshIngressCidrs.length > 0 && !host.publicKey) {
       ctx.addIssue({ code: "custom", path: ["host", "publicKey"], input: undefined, message: "an OpenSSH public key, required when host.sshIngressCidrs opens SSH (there is no other way to log in over SSH)" });
     }
