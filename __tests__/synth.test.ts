@@ -7,16 +7,31 @@ import { synthesize } from "../lib/synth";
 import { captureConsole } from "./helpers/console";
 
 const root = path.join(__dirname, "..");
+// Whole synths (and shellcheck runs) share two cores with other jest workers: 5 s is too tight.
+jest.setTimeout(60_000);
 const defaultConfig = path.join(root, "config", "default.yaml");
 
 function tmp(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), "synth-"));
 }
 
+/** Every file under `dir` with its content, for before/after comparisons. */
+function snapshot(dir: string): Record<string, string> {
+  const files: Record<string, string> = {};
+  for (const entry of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (entry.isFile()) {
+      const full = path.join(entry.parentPath, entry.name);
+      files[path.relative(dir, full)] = fs.readFileSync(full, "utf8");
+    }
+  }
+  return files;
+}
+
 describe("synthesize", () => {
   test("writes one JSON stack per environment and a manifest", async () => {
-    const outdir = path.join(tmp(), "cdktf.out");
-    const result = await synthesize({ configFile: defaultConfig, outdir });
+    const dir = tmp();
+    const outdir = path.join(dir, "cdktf.out");
+    const result = await synthesize({ configFile: defaultConfig, outdir, generatedDir: path.join(dir, "generated") });
     expect(result.stacks.map((s) => s.name)).toEqual(["webapp-staging", "webapp-production"]);
     expect(fs.existsSync(path.join(outdir, "stacks", "webapp-staging", "cdk.tf.json"))).toBe(true);
     expect(fs.existsSync(path.join(outdir, "stacks", "webapp-staging", "cdk.tf"))).toBe(false);
@@ -25,8 +40,9 @@ describe("synthesize", () => {
   });
 
   test("HCL output is real HCL, formatted, with unquoted depends_on references", async () => {
-    const outdir = path.join(tmp(), "out");
-    await synthesize({ configFile: defaultConfig, outdir, format: "hcl" });
+    const dir = tmp();
+    const outdir = path.join(dir, "out");
+    await synthesize({ configFile: defaultConfig, outdir, format: "hcl", generatedDir: path.join(dir, "generated") });
     const hcl = fs.readFileSync(path.join(outdir, "stacks", "webapp-staging", "cdk.tf"), "utf8");
     expect(hcl).toMatch(/^resource "aws_vpc" "network_vpc" \{$/m);
     expect(hcl).toMatch(/^ {2}cidr_block +?= "10\.10\.0\.0\/16"$/m);
@@ -39,28 +55,33 @@ describe("synthesize", () => {
   test("the same configuration gives byte-identical output", async () => {
     const a = path.join(tmp(), "a");
     const b = path.join(tmp(), "b");
-    await synthesize({ configFile: defaultConfig, outdir: a });
-    await synthesize({ configFile: defaultConfig, outdir: b });
+    await synthesize({ configFile: defaultConfig, outdir: a, generatedDir: `${a}.generated` });
+    await synthesize({ configFile: defaultConfig, outdir: b, generatedDir: `${b}.generated` });
     const read = (d: string) => fs.readFileSync(path.join(d, "stacks", "webapp-production", "cdk.tf.json"), "utf8");
     expect(read(a)).toBe(read(b));
+    expect(snapshot(`${a}.generated`)).toEqual(snapshot(`${b}.generated`));
   });
 
   test("a failed validation leaves the previous output untouched and writes nothing", async () => {
     const dir = tmp();
     const outdir = path.join(dir, "cdktf.out");
-    await synthesize({ configFile: defaultConfig, outdir });
-    const before = fs.readFileSync(path.join(outdir, "stacks", "webapp-staging", "cdk.tf.json"), "utf8");
+    const generatedDir = path.join(dir, "generated");
+    await synthesize({ configFile: defaultConfig, outdir, generatedDir });
+    const before = snapshot(dir);
     const bad = path.join(dir, "bad.yaml");
     fs.writeFileSync(bad, "app: { name: webapp, region: eu-west-1 }\nenvironments:\n  staging:\n    network: { cidr: 10.10.0.0/33 }\n");
-    await expect(synthesize({ configFile: bad, outdir })).rejects.toThrow(/nothing was synthesized/);
-    expect(fs.readFileSync(path.join(outdir, "stacks", "webapp-staging", "cdk.tf.json"), "utf8")).toBe(before);
-    expect(fs.readdirSync(dir).sort()).toEqual(["bad.yaml", "cdktf.out"]);
+    await expect(synthesize({ configFile: bad, outdir, generatedDir })).rejects.toThrow(/nothing was synthesized/);
+    fs.rmSync(bad);
+    expect(snapshot(dir)).toEqual(before);
+    expect(fs.readdirSync(dir).sort()).toEqual(["cdktf.out", "generated"]);
   });
 
   test("a failure during synthesis (after validation) also leaves the previous output and no temporary directory", async () => {
     const dir = tmp();
     const outdir = path.join(dir, "cdktf.out");
-    await synthesize({ configFile: defaultConfig, outdir });
+    const generatedDir = path.join(dir, "generated");
+    await synthesize({ configFile: defaultConfig, outdir, generatedDir });
+    const before = snapshot(dir);
     const next = path.join(dir, "next.yaml");
     fs.writeFileSync(next, "app: { name: webapp, region: eu-west-1 }\nenvironments:\n  staging:\n    network: { cidr: 10.30.0.0/16 }\n");
     // Synthesis fails after stacks were written (as an error annotation from an aspect would).
@@ -69,29 +90,74 @@ describe("synthesize", () => {
       original.call(this);
       throw new Error("aspect reported an error");
     });
-    await expect(synthesize({ configFile: next, outdir })).rejects.toThrow(/aspect reported an error/);
+    await expect(synthesize({ configFile: next, outdir, generatedDir })).rejects.toThrow(/aspect reported an error/);
     spy.mockRestore();
-    expect(fs.readdirSync(dir).sort()).toEqual(["cdktf.out", "next.yaml"]);
-    expect(fs.readdirSync(path.join(outdir, "stacks")).sort()).toEqual(["webapp-production", "webapp-staging"]);
+    expect(fs.readdirSync(dir).sort()).toEqual(["cdktf.out", "generated", "next.yaml"]);
+    fs.rmSync(next);
+    // Neither the stacks nor the release files of the failed configuration were swapped in.
+    expect(snapshot(dir)).toEqual(before);
   });
 
   test("a successful synth replaces the previous output completely (no stale stacks)", async () => {
     const dir = tmp();
     const outdir = path.join(dir, "cdktf.out");
-    await synthesize({ configFile: defaultConfig, outdir });
-    await synthesize({ configFile: path.join(root, "config", "examples", "single-env-s3-hcl.yaml"), outdir });
+    const generatedDir = path.join(dir, "generated");
+    await synthesize({ configFile: defaultConfig, outdir, generatedDir });
+    await synthesize({ configFile: path.join(root, "config", "examples", "single-env-s3-hcl.yaml"), outdir, generatedDir });
     expect(fs.readdirSync(path.join(outdir, "stacks"))).toEqual(["billing-prod"]);
+  });
+
+  test("writes the release files of every environment into generated/<env>/, scripts executable", async () => {
+    const dir = tmp();
+    const generatedDir = path.join(dir, "generated");
+    const result = await synthesize({ configFile: defaultConfig, outdir: path.join(dir, "out"), generatedDir });
+    expect(result.generatedDir).toBe(generatedDir);
+    expect(fs.readdirSync(generatedDir).sort()).toEqual(["README.md", "production", "staging"]);
+    for (const env of ["staging", "production"]) {
+      expect(fs.readdirSync(path.join(generatedDir, env)).sort()).toEqual([".release-files", "appspec.yml", "buildspec.yml", "scripts"]);
+      expect(fs.statSync(path.join(generatedDir, env, "scripts", "validate-service.sh")).mode & 0o777).toBe(0o755);
+      expect(fs.statSync(path.join(generatedDir, env, "appspec.yml")).mode & 0o777).toBe(0o644);
+    }
+    expect(fs.readFileSync(path.join(generatedDir, "production", "scripts", "before-install.sh"), "utf8")).toContain('RELEASE_PARAMETER_PATH="/webapp/production/release/"');
+  });
+
+  test("environments that left the configuration lose their generated directory; directories synthesis did not write stay", async () => {
+    const dir = tmp();
+    const generatedDir = path.join(dir, "generated");
+    await synthesize({ configFile: defaultConfig, outdir: path.join(dir, "out"), generatedDir });
+    fs.mkdirSync(path.join(generatedDir, "notes"));
+    fs.writeFileSync(path.join(generatedDir, "notes", "todo.txt"), "mine");
+    await synthesize({ configFile: path.join(root, "config", "examples", "single-env-s3-hcl.yaml"), outdir: path.join(dir, "out"), generatedDir });
+    expect(fs.readdirSync(generatedDir).sort()).toEqual(["README.md", "notes", "prod"]);
+    expect(fs.readFileSync(path.join(generatedDir, "notes", "todo.txt"), "utf8")).toBe("mine");
+    expect(fs.readdirSync(dir).sort()).toEqual(["generated", "out"]);
+  });
+
+  test("an environment directory synthesis did not write is refused, and nothing is written", async () => {
+    const dir = tmp();
+    const outdir = path.join(dir, "out");
+    const generatedDir = path.join(dir, "generated");
+    await synthesize({ configFile: defaultConfig, outdir, generatedDir });
+    fs.rmSync(path.join(generatedDir, "staging", ".release-files"));
+    const before = snapshot(dir);
+    await expect(synthesize({ configFile: defaultConfig, outdir, generatedDir })).rejects.toThrow(
+      /generated\/staging exists but was not written by synthesis \(no \.release-files file in it\); move it away or choose another directory with --generated\. Nothing was written\./,
+    );
+    expect(snapshot(dir)).toEqual(before);
   });
 });
 
 describe("npm run synth arguments", () => {
   test("--config, --out and --hcl", async () => {
-    const outdir = path.join(tmp(), "o");
+    const dir = tmp();
+    const outdir = path.join(dir, "o");
     const c = captureConsole();
-    const code = await runSynth(["--config", path.join(root, "config", "examples", "terraform-cloud.yaml"), "--out", outdir, "--hcl"], {});
+    const code = await runSynth(["--config", path.join(root, "config", "examples", "terraform-cloud.yaml"), "--out", outdir, "--hcl", "--generated", path.join(dir, "g")], {});
     c.restore();
     expect(code).toBe(0);
     expect(c.out.join("\n")).toMatch(/Synthesized 2 stack\(s\) as HCL .* intranet-staging, intranet-production/);
+    expect(c.out.join("\n")).toMatch(/Release files of staging, production in .*\/g\//);
+    expect(fs.readdirSync(path.join(dir, "g")).sort()).toEqual(["README.md", "production", "staging"]);
     expect(fs.existsSync(path.join(outdir, "stacks", "intranet-staging", "cdk.tf"))).toBe(true);
   });
 
@@ -99,19 +165,21 @@ describe("npm run synth arguments", () => {
     const a = path.join(tmp(), "a");
     const b = path.join(tmp(), "b");
     const c = captureConsole();
-    expect(await runSynth(["--out", a, "--config", defaultConfig], { SYNTH_HCL_OUTPUT: "true" })).toBe(0);
-    expect(await runSynth(["--out", b, "--json", "--config", path.join(root, "config", "examples", "single-env-s3-hcl.yaml")], {})).toBe(0);
+    expect(await runSynth(["--out", a, "--config", defaultConfig, "--generated", `${a}.generated`], { SYNTH_HCL_OUTPUT: "true" })).toBe(0);
+    expect(await runSynth(["--out", b, "--json", "--config", path.join(root, "config", "examples", "single-env-s3-hcl.yaml"), "--generated", `${b}.generated`], {})).toBe(0);
     c.restore();
     expect(fs.existsSync(path.join(a, "stacks", "webapp-staging", "cdk.tf"))).toBe(true);
     expect(fs.existsSync(path.join(b, "stacks", "billing-prod", "cdk.tf.json"))).toBe(true);
   });
 
   test("APP_CONFIG chooses the configuration when no --config is given (for cdktf synth)", async () => {
-    const outdir = path.join(tmp(), "o");
+    const dir = tmp();
+    const outdir = path.join(dir, "o");
     const c = captureConsole();
-    expect(await runSynth(["--out", outdir], { APP_CONFIG: path.join(root, "config", "examples", "terraform-cloud.yaml") })).toBe(0);
+    expect(await runSynth(["--out", outdir], { APP_CONFIG: path.join(root, "config", "examples", "terraform-cloud.yaml"), GENERATED_DIR: path.join(dir, "g") })).toBe(0);
     c.restore();
     expect(fs.readdirSync(path.join(outdir, "stacks")).sort()).toEqual(["intranet-production", "intranet-staging"]);
+    expect(fs.readdirSync(path.join(dir, "g")).sort()).toEqual(["README.md", "production", "staging"]);
   });
 
   test("invalid configuration: exit code 1 and every problem on stderr", async () => {
@@ -119,11 +187,11 @@ describe("npm run synth arguments", () => {
     const bad = path.join(dir, "bad.yaml");
     fs.writeFileSync(bad, "app: { name: Bad, region: eu-west-1, extra: 1 }\nenvironments: {}\n");
     const c = captureConsole();
-    const code = await runSynth(["--config", bad, "--out", path.join(dir, "out")], {});
+    const code = await runSynth(["--config", bad, "--out", path.join(dir, "out"), "--generated", path.join(dir, "g")], {});
     c.restore();
     expect(code).toBe(1);
     expect(c.err.join("\n")).toMatch(/\(3 problems\)[\s\S]*app\.name[\s\S]*app\.extra[\s\S]*environments: received \{\}/);
-    expect(fs.existsSync(path.join(dir, "out"))).toBe(false);
+    expect(fs.readdirSync(dir)).toEqual(["bad.yaml"]);
   });
 
   test.each([

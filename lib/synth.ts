@@ -7,6 +7,9 @@ import { Config } from "./config/schema";
 import { addressesOf } from "./address";
 import { buildApp } from "./build-app";
 import { tidyHcl } from "./hcl";
+import { stageGenerated } from "./generated-dir";
+import { generatedFiles } from "./release-files";
+import { PROJECT_ROOT } from "./templates";
 
 export type OutputFormat = "json" | "hcl";
 
@@ -23,6 +26,12 @@ export interface SynthOptions {
    * @default true
    */
   readonly atomic?: boolean;
+  /**
+   * Where the release files of every environment go (`<dir>/<env>/`). They are swapped in together
+   * with the stacks: a failed synth leaves both as they were.
+   * @default `<repository>/generated`
+   */
+  readonly generatedDir?: string;
 }
 
 export interface SynthesizedStack {
@@ -38,6 +47,8 @@ export interface SynthResult {
   readonly format: OutputFormat;
   readonly stacks: SynthesizedStack[];
   readonly outdir: string;
+  /** Directory of the release files (absolute). */
+  readonly generatedDir: string;
   /** The policy pack's report of every stack (no unsuppressed failures, or synthesis would have failed). */
   readonly policy: PolicyReport[];
 }
@@ -49,6 +60,8 @@ export async function synthesize(options: SynthOptions): Promise<SynthResult> {
   const atomic = options.atomic ?? true;
   const target = path.resolve(options.outdir);
   const workdir = atomic ? `${target}.tmp-${process.pid}` : target;
+  // Rendered and written aside first: a template or ownership problem stops the synth before any output changes.
+  const generated = stageGenerated(options.generatedDir ?? path.join(PROJECT_ROOT, "generated"), generatedFiles(config));
   fs.mkdirSync(path.dirname(workdir), { recursive: true });
   fs.rmSync(workdir, { recursive: true, force: true });
 
@@ -71,14 +84,16 @@ export async function synthesize(options: SynthOptions): Promise<SynthResult> {
       }
     }
     if (atomic) swapIn(workdir, target);
+    generated.commit();
     const stacks = built.map((stack) => ({
       name: stack.node.id,
       directory: path.join(target, "stacks", stack.node.id),
       addresses: addressesOf(stack.toTerraform()),
     }));
-    return { config, format, stacks, outdir: target, policy: policyReports(built) };
+    return { config, format, stacks, outdir: target, generatedDir: generated.target, policy: policyReports(built) };
   } catch (e) {
     if (atomic) fs.rmSync(workdir, { recursive: true, force: true });
+    generated.abort();
     throw e;
   } finally {
     if (previous === undefined) delete process.env.SYNTH_HCL_OUTPUT;

@@ -45,7 +45,14 @@ const fragments = loadSuites(".mock.hcl");
 fs.rmSync(outRoot, { recursive: true, force: true });
 const work = [];
 for (const testCase of cases) {
-  const result = await synthesize({ configFile: testCase.config, outdir: path.join(outRoot, testCase.name), format: testCase.format, atomic: false });
+  // Release files of the examples go next to their stacks, never into the committed generated/.
+  const result = await synthesize({
+    configFile: testCase.config,
+    outdir: path.join(outRoot, testCase.name),
+    format: testCase.format,
+    atomic: false,
+    generatedDir: path.join(outRoot, `${testCase.name}.generated`),
+  });
   for (const stack of result.stacks) {
     const applicable = suites.filter((s) => applies(s, stack.addresses));
     if (applicable.length === 0) {

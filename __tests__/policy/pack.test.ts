@@ -192,13 +192,19 @@ describe("npm run synth with a weakened stack", () => {
   }
 
   test("fails with every violation of every stack, and leaves the previous output untouched", async () => {
-    const outdir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "policy-")), "cdktf.out");
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "policy-"));
+    const outdir = path.join(dir, "cdktf.out");
+    const generatedDir = path.join(dir, "generated");
     const config = path.join(root, "config", "default.yaml");
-    await synthesize({ configFile: config, outdir });
+    await synthesize({ configFile: config, outdir, generatedDir });
+    const generatedBefore = fs.readFileSync(path.join(generatedDir, "staging", "appspec.yml"), "utf8");
     const before = fs.readFileSync(path.join(outdir, "stacks", "webapp-staging", "cdk.tf.json"), "utf8");
 
     const spy = weakenEveryStack();
-    const failure = await synthesize({ configFile: config, outdir }).catch((e) => e);
+    fs.writeFileSync(path.join(generatedDir, "staging", "appspec.yml"), "changed by hand");
+    const failure = await synthesize({ configFile: config, outdir, generatedDir }).catch((e) => e);
+    expect(fs.readFileSync(path.join(generatedDir, "staging", "appspec.yml"), "utf8")).toBe("changed by hand");
+    expect(generatedBefore).toContain("ApplicationStop");
     spy.mockRestore();
 
     expect(failure).toBeInstanceOf(PolicyViolationError);
@@ -211,14 +217,15 @@ describe("npm run synth with a weakened stack", () => {
       );
     }
     expect(fs.readFileSync(path.join(outdir, "stacks", "webapp-staging", "cdk.tf.json"), "utf8")).toBe(before);
-    expect(fs.readdirSync(path.dirname(outdir))).toEqual(["cdktf.out"]);
+    expect(fs.readdirSync(dir).sort()).toEqual(["cdktf.out", "generated"]);
   });
 
   test("the CLI prints the violations without a stack trace and exits 1", async () => {
-    const outdir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "policy-")), "out");
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "policy-"));
+    const outdir = path.join(dir, "out");
     const spy = weakenEveryStack();
     const c = captureConsole();
-    const code = await runSynth(["--config", path.join(root, "config", "default.yaml"), "--out", outdir], {});
+    const code = await runSynth(["--config", path.join(root, "config", "default.yaml"), "--out", outdir, "--generated", path.join(dir, "generated")], {});
     c.restore();
     spy.mockRestore();
     expect(code).toBe(1);
@@ -226,12 +233,13 @@ describe("npm run synth with a weakened stack", () => {
     expect(stderr).toMatch(/^Policy check failed/);
     expect(stderr).toContain("SG.WORLD_ADMIN_PORTS  aws_vpc_security_group_ingress_rule.network_instances_ssh_from_0_0_0_0_0");
     expect(stderr).not.toMatch(/\n\s+at /);
-    expect(fs.existsSync(outdir)).toBe(false);
+    expect(fs.readdirSync(dir)).toEqual([]);
   });
 
   test("a successful synth reports the policy checks", async () => {
     const c = captureConsole();
-    const code = await runSynth(["--config", path.join(root, "config", "default.yaml"), "--out", path.join(fs.mkdtempSync(path.join(os.tmpdir(), "policy-")), "out")], {});
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "policy-"));
+    const code = await runSynth(["--config", path.join(root, "config", "default.yaml"), "--out", path.join(dir, "out"), "--generated", path.join(dir, "generated")], {});
     c.restore();
     expect(code).toBe(0);
     expect(c.out.join("\n")).toMatch(/Policy pack: \d+ check\(s\) passed, 0 suppressed failure\(s\); details with npm run check\./);

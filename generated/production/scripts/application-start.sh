@@ -1,0 +1,40 @@
+#!/bin/bash
+# ApplicationStart (Node.js): (re)starts the systemd unit, which runs `npm start` as webapp.
+set -euo pipefail
+readonly APP_NAME="webapp"
+readonly ENV_NAME="production"
+# Known at synth time; everything Terraform only learns at apply is read from SSM below.
+readonly REGION="eu-west-1"
+readonly RELEASE_PARAMETER_PATH="/webapp/production/release/"
+HOOK="$(basename "$0" .sh)"
+readonly HOOK
+
+log() {
+  printf '%s %s-%s %s: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$APP_NAME" "$ENV_NAME" "$HOOK" "$*"
+}
+
+fail() {
+  log "ERROR: $*" >&2
+  exit 1
+}
+
+# release_value NAME: a value the environment's Terraform stored under the release path.
+release_value() {
+  local value
+  value="$(aws ssm get-parameter --region "$REGION" --name "${RELEASE_PARAMETER_PATH}$1" --query Parameter.Value --output text)" ||
+    fail "cannot read ${RELEASE_PARAMETER_PATH}$1 from SSM Parameter Store (does the instance role allow ssm:GetParameter?)"
+  [ -n "$value" ] || fail "${RELEASE_PARAMETER_PATH}$1 is empty"
+  printf '%s' "$value"
+}
+
+readonly UNIT="webapp.service"
+
+log "starting $UNIT"
+systemctl daemon-reload
+systemctl restart "$UNIT"
+sleep 2
+if ! systemctl is-active --quiet "$UNIT"; then
+  journalctl --unit "$UNIT" --lines 50 --no-pager >&2 || true
+  fail "$UNIT is not running after start"
+fi
+log "$UNIT is running"
