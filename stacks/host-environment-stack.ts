@@ -19,6 +19,7 @@ import { Network } from "../constructs/network";
 import { NotificationTopic } from "../constructs/notification-topic";
 import { SecurityGroup } from "../constructs/security-group";
 import { applyBackend } from "./backend";
+import { environmentArtifacts, environmentGoldenAmi, environmentNotifications, environmentTags, stockImageId } from "./environment-parts";
 
 export interface HostEnvironmentStackProps {
   readonly app: AppConfig;
@@ -58,7 +59,7 @@ export class HostEnvironmentStack extends TerraformStack {
     if (!env.network) throw new Error(`${id}: a host environment needs network (its own VPC)`);
     const region = env.region ?? app.region;
     this.namePrefix = `${app.name}-${envName}`;
-    const tags = { ...app.tags, ...env.tags, application: app.name, environment: envName, "managed-by": "cdktf" };
+    const tags = environmentTags(app, envName, env);
     const hostConfig = env.host;
 
     new AwsProvider(this, "aws", { region, allowedAccountIds: env.accountId ? [env.accountId] : undefined, defaultTags: [{ tags }] });
@@ -87,48 +88,17 @@ export class HostEnvironmentStack extends TerraformStack {
       flowLogs: net.flowLogs.enabled ? { retentionDays: net.flowLogs.retentionDays, trafficType: net.flowLogs.trafficType } : false,
     });
 
-    const artifacts = env.artifacts;
-    this.artifacts = new ArtifactStore(this, "artifacts", {
+    this.artifacts = environmentArtifacts(this, this.namePrefix, env, this.encryptionKey);
+    const architecture = env.goldenAmi.architecture ?? instanceArchitecture(hostConfig.instanceType);
+    this.goldenAmi = environmentGoldenAmi(this, env, {
       namePrefix: this.namePrefix,
+      network: this.network,
+      artifacts: this.artifacts,
       encryptionKey: this.encryptionKey,
-      artifactExpirationDays: artifacts.artifactExpirationDays,
-      noncurrentVersionExpirationDays: artifacts.noncurrentVersionExpirationDays,
-      logExpirationDays: artifacts.logExpirationDays,
-      immutableTags: artifacts.containerRepository.immutableTags,
-      keepLastImages: artifacts.containerRepository.keepLastImages,
-      untaggedExpirationDays: artifacts.containerRepository.untaggedExpirationDays,
-      forceDestroy: !env.protection,
+      architecture,
+      tags,
     });
-
-    const ami = env.goldenAmi;
-    const architecture = ami.architecture ?? instanceArchitecture(hostConfig.instanceType);
-    if (ami.enabled) {
-      this.goldenAmi = new GoldenAmi(this, "golden-ami", {
-        namePrefix: this.namePrefix,
-        network: this.network,
-        artifacts: this.artifacts,
-        encryptionKey: this.encryptionKey,
-        components: ami.components,
-        nodejsMajor: ami.nodejsMajor,
-        architecture,
-        parentImage: ami.parentImage,
-        rootVolume: ami.rootVolume,
-        instanceTypes: ami.instanceTypes,
-        terminateInstanceOnFailure: ami.terminateInstanceOnFailure,
-        notificationTopicArn: ami.notificationTopicArn,
-        buildTimeoutMinutes: ami.buildTimeoutMinutes,
-        imageTests: ami.imageTests,
-        pipeline: ami.pipeline,
-        distribution: ami.distribution,
-        tags,
-      });
-    }
-
-    this.notifications = new NotificationTopic(this, "notifications", {
-      topicName: `${this.namePrefix}-notifications`,
-      encryptionKey: this.encryptionKey,
-      email: env.notifications.email,
-    });
+    this.notifications = environmentNotifications(this, this.namePrefix, env, this.encryptionKey);
 
     this.securityGroup = this.network.addSecurityGroup("host", `Host of ${this.namePrefix}: public ports ${hostConfig.publicPorts.join(", ") || "(none)"}, SSH only from listed CIDRs`);
     for (const port of hostConfig.publicPorts) {
@@ -155,7 +125,7 @@ export class HostEnvironmentStack extends TerraformStack {
 
     this.host = new Host(this, "host", {
       namePrefix: this.namePrefix,
-      imageId: this.goldenAmi?.imageId ?? `resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-${architecture}`,
+      imageId: this.goldenAmi?.imageId ?? stockImageId(architecture),
       instanceType: hostConfig.instanceType,
       subnetId: this.network.subnetId("public", 0),
       securityGroup: this.securityGroup,
