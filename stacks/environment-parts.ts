@@ -4,7 +4,8 @@ import { Architecture } from "../lib/ec2";
 import { ArtifactStore } from "../constructs/artifact-store";
 import { EncryptionKey } from "../constructs/encryption-key";
 import { GoldenAmi } from "../constructs/golden-ami";
-import { INetwork } from "../constructs/network";
+import { AccountContext } from "../constructs/account-context";
+import { INetwork, Network, NetworkProps } from "../constructs/network";
 import { NotificationTopic } from "../constructs/notification-topic";
 
 /*
@@ -17,6 +18,27 @@ import { NotificationTopic } from "../constructs/notification-topic";
 /** Tags on every resource of an environment (provider default tags, and what Image Builder creates). */
 export function environmentTags(app: AppConfig, envName: string, env: EnvironmentConfig): Record<string, string> {
   return { ...app.tags, ...env.tags, application: app.name, environment: envName, "managed-by": "cdktf" };
+}
+
+/** What a platform decides about its VPC beyond the configuration: its security groups. */
+export type NetworkRoles = Pick<NetworkProps, "appPort" | "albIngressCidrs" | "sshIngressCidrs" | "loadBalancerSecurityGroup" | "instanceSecurityGroup">;
+
+/** The environment's own VPC from `network` (required: callers check that it is configured). */
+export function environmentNetwork(stack: TerraformStack, namePrefix: string, env: EnvironmentConfig, encryptionKey: EncryptionKey, roles: NetworkRoles): Network {
+  const net = env.network;
+  if (!net) throw new Error(`${stack.node.id}: the environment has no network section`);
+  return new Network(stack, "network", {
+    namePrefix,
+    cidr: net.cidr,
+    availabilityZones: AccountContext.of(stack).availabilityZones(net.availabilityZones?.length ?? net.azCount),
+    encryptionKey,
+    privateSubnets: net.privateSubnets,
+    natGateways: net.natGateways,
+    dataSubnets: net.dataSubnets,
+    databasePort: net.databasePort,
+    flowLogs: net.flowLogs.enabled ? { retentionDays: net.flowLogs.retentionDays, trafficType: net.flowLogs.trafficType } : false,
+    ...roles,
+  });
 }
 
 /** The artifact bucket and ECR repository of `artifacts`. */

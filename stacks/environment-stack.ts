@@ -26,7 +26,7 @@ import { ReleaseParameters } from "../constructs/release-parameters";
 import { SecurityGroup } from "../constructs/security-group";
 import { TargetGroup } from "../constructs/target-group";
 import { applyBackend, remoteState } from "./backend";
-import { environmentArtifacts, environmentGoldenAmi, environmentNotifications, environmentTags, stockImageId } from "./environment-parts";
+import { environmentArtifacts, environmentGoldenAmi, environmentNetwork, environmentNotifications, environmentTags, stockImageId } from "./environment-parts";
 import { SHARED_OUTPUTS, SHARED_STACK_SUFFIX } from "./shared-load-balancer-stack";
 
 export interface EnvironmentStackProps {
@@ -79,7 +79,7 @@ export class EnvironmentStack extends TerraformStack {
       defaultTags: [{ tags: this.defaultTags(app, envName, env) }],
     });
     applyBackend(this, { appName: app.name, envName, region, backend: env.backend });
-    const context = new AccountContext(this, { region, accountId: env.accountId, availabilityZones: env.network?.availabilityZones });
+    new AccountContext(this, { region, accountId: env.accountId, availabilityZones: env.network?.availabilityZones });
 
     this.encryptionKey = new EncryptionKey(this, "environment-key", {
       alias: this.namePrefix,
@@ -114,20 +114,11 @@ export class EnvironmentStack extends TerraformStack {
       this.network = imported;
     } else {
       const net = env.network!;
-      const own = new Network(this, "network", {
-        namePrefix: this.namePrefix,
-        cidr: net.cidr,
-        availabilityZones: context.availabilityZones(net.availabilityZones?.length ?? net.azCount),
+      const own = environmentNetwork(this, this.namePrefix, env, this.encryptionKey, {
         appPort,
-        encryptionKey: this.encryptionKey,
-        privateSubnets: net.privateSubnets,
-        natGateways: net.natGateways,
-        dataSubnets: net.dataSubnets,
-        databasePort: net.databasePort,
         // Behind CloudFront the load balancer only admits CloudFront (below).
         albIngressCidrs: cdn ? [] : net.albIngressCidrs,
         sshIngressCidrs: net.sshIngressCidrs,
-        flowLogs: net.flowLogs.enabled ? { retentionDays: net.flowLogs.retentionDays, trafficType: net.flowLogs.trafficType } : false,
       });
       this.instanceSecurityGroup = own.instanceSecurityGroup!;
       this.network = own;

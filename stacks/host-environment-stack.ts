@@ -19,7 +19,7 @@ import { Network } from "../constructs/network";
 import { NotificationTopic } from "../constructs/notification-topic";
 import { SecurityGroup } from "../constructs/security-group";
 import { applyBackend } from "./backend";
-import { environmentArtifacts, environmentGoldenAmi, environmentNotifications, environmentTags, stockImageId } from "./environment-parts";
+import { environmentArtifacts, environmentGoldenAmi, environmentNetwork, environmentNotifications, environmentTags, stockImageId } from "./environment-parts";
 
 export interface HostEnvironmentStackProps {
   readonly app: AppConfig;
@@ -64,8 +64,7 @@ export class HostEnvironmentStack extends TerraformStack {
 
     new AwsProvider(this, "aws", { region, allowedAccountIds: env.accountId ? [env.accountId] : undefined, defaultTags: [{ tags }] });
     applyBackend(this, { appName: app.name, envName, region, backend: env.backend });
-    const net = env.network;
-    const context = new AccountContext(this, { region, accountId: env.accountId, availabilityZones: net.availabilityZones });
+    new AccountContext(this, { region, accountId: env.accountId, availabilityZones: env.network.availabilityZones });
 
     this.encryptionKey = new EncryptionKey(this, "environment-key", {
       alias: this.namePrefix,
@@ -73,20 +72,8 @@ export class HostEnvironmentStack extends TerraformStack {
       deletionWindowDays: env.encryption.keyDeletionWindowDays,
     });
 
-    this.network = new Network(this, "network", {
-      namePrefix: this.namePrefix,
-      cidr: net.cidr,
-      availabilityZones: context.availabilityZones(net.availabilityZones?.length ?? net.azCount),
-      encryptionKey: this.encryptionKey,
-      privateSubnets: net.privateSubnets,
-      natGateways: net.natGateways,
-      dataSubnets: net.dataSubnets,
-      databasePort: net.databasePort,
-      // No load balancer and no fleet: the host's own group below takes their place.
-      loadBalancerSecurityGroup: false,
-      instanceSecurityGroup: false,
-      flowLogs: net.flowLogs.enabled ? { retentionDays: net.flowLogs.retentionDays, trafficType: net.flowLogs.trafficType } : false,
-    });
+    // No load balancer and no fleet: the host's own group below takes their place.
+    this.network = environmentNetwork(this, this.namePrefix, env, this.encryptionKey, { loadBalancerSecurityGroup: false, instanceSecurityGroup: false });
 
     this.artifacts = environmentArtifacts(this, this.namePrefix, env, this.encryptionKey);
     const architecture = env.goldenAmi.architecture ?? instanceArchitecture(hostConfig.instanceType);
