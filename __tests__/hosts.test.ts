@@ -304,6 +304,7 @@ describe("HostEnvironmentStack", () => {
     const json = synthConfig(parseConfig(raw)).production;
     expect(resourcesOfType(json, "aws_iam_role").github_actions_role).toBeUndefined();
     expect(json.output.github_actions_role_arn).toBeUndefined();
+    expect(json.output.image_tag.value).toBe("production-latest");
   });
 
   test("Ansible inventory: SSH when SSH is open, otherwise Session Manager through the artifact bucket", () => {

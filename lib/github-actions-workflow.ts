@@ -20,9 +20,9 @@ export function githubActionsRoleName(appName: string, envName: string): string 
   return `${appName}-${envName}-github-actions`;
 }
 
-/** The moving tag an environment's workflow pushes: configured, or `<env>-latest`. */
-export function environmentImageTag(envName: string, github: Pick<GithubActionsConfig, "imageTag">): string {
-  return github.imageTag ?? `${envName}-latest`;
+/** The moving tag of an environment's image: `githubActions.imageTag`, or `<env>-latest`. */
+export function environmentImageTag(envName: string, github?: Pick<GithubActionsConfig, "imageTag">): string {
+  return github?.imageTag ?? `${envName}-latest`;
 }
 
 /** Where the workflow file goes, relative to the repository root. */

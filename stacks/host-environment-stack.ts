@@ -153,7 +153,7 @@ export class HostEnvironmentStack extends TerraformStack {
       this.artifacts.repository.grantPush(this.githubActions.role);
     }
 
-    const imageTag = github ? environmentImageTag(envName, github) : "latest";
+    const imageTag = environmentImageTag(envName, github);
     const overSsh = hostConfig.sshIngressCidrs.length > 0;
     const group = `${app.name}_${envName}`.replace(/-/g, "_");
     const hostVars = [
