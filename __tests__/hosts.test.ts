@@ -104,6 +104,12 @@ describe("host configuration", () => {
     expectProblem((c) => (c.environments.staging.host.publicPorts = [443, 443]), "environments.staging.host.publicPorts", "[443,443]", /without duplicates/);
   });
 
+  test("fleet-stack options are refused on a host (the host stack would drop them)", () => {
+    expectProblem((c) => (c.environments.production.bastion = { enabled: true }), "environments.production.bastion.enabled", "true", /false with platform: host/);
+    expectProblem((c) => (c.environments.production.frontend = { enabled: true }), "environments.production.frontend.enabled", "true", /false with platform: host/);
+    expectProblem((c) => (c.environments.production.codedeployAgent = { install: "ssm-association" }), "environments.production.codedeployAgent.install", '"ssm-association"', /"ami" with platform: host/);
+  });
+
   test("hostName and hostedZoneId go together", () => {
     expectProblem((c) => delete c.environments.staging.host.hostedZoneId, "environments.staging.host.hostedZoneId", "nothing", /go together/);
     expectProblem((c) => delete c.environments.staging.host.hostName, "environments.staging.host.hostName", "nothing", /go together/);

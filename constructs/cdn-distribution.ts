@@ -8,14 +8,38 @@ import { pin } from "../lib/address";
  */
 export const MANAGED_CACHE_POLICY = { cachingDisabled: "4135ea2d-6df8-44a3-9df3-4b5a84be39ad", cachingOptimized: "658327ea-f89d-4fab-a63d-7e88639e58f6" } as const;
 export const MANAGED_ORIGIN_REQUEST_POLICY = { allViewerExceptHostHeader: "b689b0a8-53d0-40ab-baf2-68738e2966ac" } as const;
+export const MANAGED_RESPONSE_HEADERS_POLICY = { securityHeaders: "67f7725c-6f97-4210-82d7-5512b31e9d03" } as const;
 
 export interface CdnDistributionProps {
   /** Distribution comment (shown in the console). */
   readonly comment: string;
-  /** DNS name CloudFront connects to: the ALB's, or a name covered by its certificate. */
+  /** DNS name CloudFront connects to: the ALB's, a name covered by its certificate, or an S3 bucket's regional domain name. */
   readonly originDomainName: string;
-  /** Connect to the origin over HTTPS (443) instead of HTTP (80). */
+  /** Connect to the origin over HTTPS (443) instead of HTTP (80). S3 origins always use HTTPS. */
   readonly originHttps: boolean;
+  /**
+   * Makes the origin a private S3 bucket reached through this origin access control: every
+   * behaviour then serves static content (GET/HEAD/OPTIONS, managed CachingOptimized, no
+   * viewer headers forwarded to the bucket).
+   * @default a custom origin (load balancer) that caches nothing but `staticPathPatterns`
+   */
+  readonly originAccessControlId?: string;
+  /**
+   * Object served for `/`.
+   * @default none
+   */
+  readonly defaultRootObject?: string;
+  /**
+   * Single-page application fallback: 403 and 404 from the origin are answered with this path and
+   * status 200, so client-side routes load the application.
+   * @default none
+   */
+  readonly spaFallbackPath?: string;
+  /**
+   * Response headers policy of every behaviour.
+   * @default none
+   */
+  readonly responseHeadersPolicyId?: string;
   /**
    * Custom names; they need `certificateArn`.
    * @default none (the *.cloudfront.net name only)
@@ -36,7 +60,7 @@ export interface CdnDistributionProps {
 }
 
 /**
- * CloudFront in front of a dynamic application: viewers are redirected to HTTPS, nothing is
+ * CloudFront in front of a dynamic application (or, with `originAccessControlId`, of a private S3 bucket): viewers are redirected to HTTPS, nothing is
  * cached except the given static paths, every viewer header, cookie and query string except Host
  * reaches the origin (so the origin's certificate is checked against its own name), TLS 1.2+ to
  * viewers with a custom certificate and to the origin.
@@ -45,16 +69,33 @@ export class CdnDistribution extends Construct {
   public readonly domainName: string;
   public readonly hostedZoneId: string;
   public readonly distributionId: string;
+  public readonly distributionArn: string;
 
   constructor(scope: Construct, id: string, props: CdnDistributionProps) {
     super(scope, id);
-    const originId = "load-balancer";
+    const s3 = props.originAccessControlId !== undefined;
+    const originId = s3 ? "site-bucket" : "load-balancer";
     const behaviour = {
       targetOriginId: originId,
       viewerProtocolPolicy: "redirect-to-https",
       compress: true,
-      originRequestPolicyId: MANAGED_ORIGIN_REQUEST_POLICY.allViewerExceptHostHeader,
+      originRequestPolicyId: s3 ? undefined : MANAGED_ORIGIN_REQUEST_POLICY.allViewerExceptHostHeader,
+      responseHeadersPolicyId: props.responseHeadersPolicyId,
     };
+    const origin = s3
+      ? { originId, domainName: props.originDomainName, originAccessControlId: props.originAccessControlId }
+      : {
+          originId,
+          domainName: props.originDomainName,
+          customOriginConfig: {
+            httpPort: 80,
+            httpsPort: 443,
+            originProtocolPolicy: props.originHttps ? "https-only" : "http-only",
+            originSslProtocols: ["TLSv1.2"],
+            originReadTimeout: 60,
+            originKeepaliveTimeout: 5,
+          },
+        };
     const distribution = pin(
       this,
       new CloudfrontDistribution(this, "distribution", {
@@ -64,26 +105,17 @@ export class CdnDistribution extends Construct {
         httpVersion: "http2and3",
         priceClass: props.priceClass ?? "PriceClass_100",
         aliases: props.aliases && props.aliases.length > 0 ? [...props.aliases] : undefined,
-        origin: [
-          {
-            originId,
-            domainName: props.originDomainName,
-            customOriginConfig: {
-              httpPort: 80,
-              httpsPort: 443,
-              originProtocolPolicy: props.originHttps ? "https-only" : "http-only",
-              originSslProtocols: ["TLSv1.2"],
-              originReadTimeout: 60,
-              originKeepaliveTimeout: 5,
-            },
-          },
-        ],
+        defaultRootObject: props.defaultRootObject,
+        origin: [origin],
         defaultCacheBehavior: {
           ...behaviour,
-          allowedMethods: ["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"],
+          allowedMethods: s3 ? ["GET", "HEAD", "OPTIONS"] : ["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"],
           cachedMethods: ["GET", "HEAD"],
-          cachePolicyId: MANAGED_CACHE_POLICY.cachingDisabled,
+          cachePolicyId: s3 ? MANAGED_CACHE_POLICY.cachingOptimized : MANAGED_CACHE_POLICY.cachingDisabled,
         },
+        customErrorResponse: props.spaFallbackPath
+          ? [403, 404].map((errorCode) => ({ errorCode, responseCode: 200, responsePagePath: props.spaFallbackPath, errorCachingMinTtl: 10 }))
+          : undefined,
         orderedCacheBehavior: (props.staticPathPatterns ?? []).map((pathPattern) => ({
           ...behaviour,
           pathPattern,
@@ -101,5 +133,6 @@ export class CdnDistribution extends Construct {
     this.domainName = distribution.domainName;
     this.hostedZoneId = distribution.hostedZoneId;
     this.distributionId = distribution.id;
+    this.distributionArn = distribution.arn;
   }
 }

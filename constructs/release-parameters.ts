@@ -34,12 +34,16 @@ export class ReleaseParameters extends Construct {
     this.root = props.root;
     this.environmentPath = `${props.root}/env/`;
     this.encryptionKey = props.encryptionKey;
-    for (const [name, value] of Object.entries(props.values)) {
-      this.names[name] = `${props.root}/release/${name}`;
-      this.parameters.push(
-        pin(this, new SsmParameter(this, name, { name: this.names[name], description: "Read by the release files at deploy time", type: "String", value }), snake(name)),
-      );
-    }
+    for (const [name, value] of Object.entries(props.values)) this.add(name, value);
+  }
+
+  /** Adds a value under `<root>/release/<name>` (for options that exist only in some environments). */
+  public add(name: string, value: string): SsmParameter {
+    if (this.names[name]) throw new Error(`${this.node.path}: a release value named ${name} exists already`);
+    this.names[name] = `${this.root}/release/${name}`;
+    const parameter = pin(this, new SsmParameter(this, name, { name: this.names[name], description: "Read by the release files at deploy time", type: "String", value }), snake(name));
+    this.parameters.push(parameter);
+    return parameter;
   }
 
   /** Read the release values and the application's parameters (decrypting SecureStrings). */

@@ -28,6 +28,13 @@ import { TargetGroup } from "../constructs/target-group";
 import { applyBackend, remoteState } from "./backend";
 import { environmentArtifacts, environmentGoldenAmi, environmentNetwork, environmentNotifications, environmentTags, stockImageId } from "./environment-parts";
 import { SHARED_OUTPUTS, SHARED_STACK_SUFFIX } from "./shared-load-balancer-stack";
+// Access and data options (accessAndData below).
+import { BastionHost } from "../constructs/bastion-host";
+import { CodedeployAgentAssociation } from "../constructs/codedeploy-agent-association";
+import { Database } from "../constructs/database";
+import { FLEET_TAG_KEY } from "../constructs/fleet";
+import { StaticSite } from "../constructs/static-site";
+import { ENGINE_VERSIONS } from "../lib/rds";
 
 export interface EnvironmentStackProps {
   readonly app: AppConfig;
@@ -261,7 +268,98 @@ export class EnvironmentStack extends TerraformStack {
       }
     }
 
+    this.accessAndData(env, this.defaultTags(app, envName, env));
+
     this.node.addValidation({ validate: () => (assertUniqueAddresses(this), []) });
+  }
+
+  /**
+   * The access and data options (all off by default): bastion host, RDS database in the data
+   * subnets, static front end, and the SSM association that installs the CodeDeploy agent.
+   */
+  private accessAndData(env: EnvironmentConfig, tags: Record<string, string>): void {
+    const { bastion: b, database: d, frontend: f, codedeployAgent: agent } = env;
+    const own = this.network instanceof Network ? this.network : undefined;
+    if ((b.enabled || d.enabled) && !own) throw new Error(`${this.node.id}: bastion and database need the environment's own network (not shared load balancer mode)`);
+
+    let bastion: BastionHost | undefined;
+    if (b.enabled) {
+      bastion = new BastionHost(this, "bastion", {
+        namePrefix: this.namePrefix,
+        network: own!,
+        encryptionKey: this.encryptionKey,
+        sshIngressCidrs: b.sshIngressCidrs,
+        ssm: b.ssm,
+        instanceType: b.instanceType,
+        publicKey: b.publicKey,
+        rootVolumeSizeGiB: b.rootVolumeSizeGiB,
+        volumeTags: tags,
+      });
+      if (b.sshToFleet) {
+        const ssh = bastion.allowTo("ssh", this.instanceSecurityGroup, 22, "SSH");
+        suppress(ssh, "SG.FLEET_INGRESS_FROM_LB", "SSH from the bastion's security group is an explicit choice of the configuration (bastion.sshToFleet)");
+      }
+      this.output("bastion_instance_id", bastion.instanceId, "Bastion host: aws ssm start-session --target <id>");
+      if (bastion.isPublic) this.output("bastion_public_ip", bastion.publicIp, "Public address of the bastion (SSH from bastion.sshIngressCidrs)");
+    }
+
+    if (d.enabled) {
+      const port = env.network!.databasePort;
+      const database = new Database(this, "database", {
+        namePrefix: this.namePrefix,
+        engine: d.engine,
+        engineVersion: d.engineVersion ?? ENGINE_VERSIONS[d.engine].default,
+        instanceClass: d.instanceClass,
+        subnetIds: own!.dataSubnetIds,
+        securityGroup: own!.databaseSecurityGroup!,
+        port,
+        encryptionKey: this.encryptionKey,
+        protection: env.protection,
+        multiAz: d.multiAz ?? env.protection,
+        allocatedStorageGiB: d.allocatedStorageGiB,
+        maxAllocatedStorageGiB: d.maxAllocatedStorageGiB,
+        backupRetentionDays: d.backupRetentionDays,
+        backupWindow: d.backupWindow,
+        maintenanceWindow: d.maintenanceWindow,
+        databaseName: d.databaseName,
+        masterUsername: d.masterUsername,
+        performanceInsights: d.performanceInsights,
+        monitoringIntervalSeconds: d.monitoringIntervalSeconds,
+        logRetentionDays: d.logRetentionDays,
+        iamAuthentication: d.iamAuthenticationUser !== undefined,
+      });
+      if (d.iamAuthenticationUser) database.grantConnect(this.fleet.role, d.iamAuthenticationUser);
+      if (bastion) bastion.allowTo("db", own!.databaseSecurityGroup!, port, "Database port");
+      this.releaseParameters.add("database-host", database.address);
+      this.releaseParameters.add("database-port", String(port));
+      if (d.databaseName) this.releaseParameters.add("database-name", d.databaseName);
+      this.output("database_address", database.address, "Host name of the RDS instance (port: network.databasePort)");
+      this.output("database_master_secret_arn", database.masterUserSecretArn, "Secrets Manager secret of the master user, kept and rotated by RDS");
+    }
+
+    if (f.enabled) {
+      const site = new StaticSite(this, "frontend", {
+        namePrefix: this.namePrefix,
+        domainName: f.domainName,
+        certificateArn: f.certificateArn,
+        hostedZoneId: f.hostedZoneId,
+        priceClass: f.priceClass,
+        noncurrentVersionExpirationDays: f.noncurrentVersionExpirationDays,
+        forceDestroy: !env.protection,
+      });
+      this.output("frontend_bucket_name", site.bucket.bucketName, "S3 bucket of the front end (upload the build output here)");
+      this.output("frontend_distribution_id", site.distribution.distributionId, "CloudFront distribution of the front end (invalidate after an upload)");
+      this.output("frontend_domain_name", site.distribution.domainName, "CloudFront domain name of the front end");
+      this.output("frontend_url", site.url, "Where the front end answers");
+    }
+
+    if (agent.install === "ssm-association") {
+      new CodedeployAgentAssociation(this, "codedeploy-agent", {
+        namePrefix: this.namePrefix,
+        targetTag: { key: FLEET_TAG_KEY, value: this.fleet.fleetTag },
+        schedule: agent.schedule,
+      });
+    }
   }
 
   /** One ALB for this environment, optionally behind CloudFront, with its DNS records. */

@@ -162,6 +162,10 @@ describe("configurations", () => {
       `shop-${env} ECR.IMMUTABLE_TAGS aws_ecr_repository.artifacts_repository: the configuration turns immutable tags off (artifacts.containerRepository.immutableTags: false)`;
     expect(all).toEqual({
       "config/default.yaml": [],
+      "config/examples/bastion-rds-frontend.yaml": [
+        "portal-staging SG.FLEET_INGRESS_FROM_LB aws_vpc_security_group_ingress_rule.network_instances_ssh_from_network_bastion: SSH from the bastion's security group is an explicit choice of the configuration (bastion.sshToFleet)",
+        "portal-staging EC2.NO_PUBLIC_IP aws_instance.bastion: A bastion reached over SSH from bastion.sshIngressCidrs needs a public address; its group admits only those CIDRs",
+      ],
       "config/examples/dedicated-https-cdn.yaml": [],
       "config/examples/hosts.yaml": [mutableTags("staging"), mutableTags("production")],
       "config/examples/shared-alb.yaml": [sharedAlb("qa"), sharedAlb("staging"), sharedAlb("production")],

@@ -111,6 +111,43 @@ mock_provider "aws" {
       hosted_zone_id = "Z2FDTNDATAQYW2"
     }
   }
+  # Access and data options (bastion, database, front end, CodeDeploy agent association).
+  mock_resource "aws_instance" {
+    defaults = {
+      id        = "i-0123456789abcdef0"
+      arn       = "arn:aws:ec2:eu-west-1:123456789012:instance/i-0123456789abcdef0"
+      public_ip = "198.51.100.10"
+    }
+  }
+  mock_resource "aws_db_instance" {
+    defaults = {
+      arn         = "arn:aws:rds:eu-west-1:123456789012:db:mocked-db"
+      address     = "mocked-db.c0ffee123456.eu-west-1.rds.amazonaws.com"
+      resource_id = "db-ABCDEFGHIJKLMNOPQRSTUVWXY1"
+      master_user_secret = [
+        {
+          kms_key_id    = "arn:aws:kms:eu-west-1:123456789012:key/0e4c8f3a-8d7b-4c3e-9f1a-2b6d5e7c9a10"
+          secret_arn    = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!db-0e4c8f3a-AbCdEf"
+          secret_status = "active"
+        },
+      ]
+    }
+  }
+  mock_resource "aws_db_parameter_group" {
+    defaults = {
+      arn = "arn:aws:rds:eu-west-1:123456789012:pg:mocked"
+    }
+  }
+  mock_resource "aws_db_subnet_group" {
+    defaults = {
+      arn = "arn:aws:rds:eu-west-1:123456789012:subgrp:mocked"
+    }
+  }
+  mock_resource "aws_cloudfront_origin_access_control" {
+    defaults = {
+      id = "E2ABCDEFGHIJKL"
+    }
+  }
   # Image Builder validates the ARNs it receives from other Image Builder resources.
   mock_resource "aws_imagebuilder_component" {
     defaults = {

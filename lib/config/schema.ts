@@ -11,6 +11,7 @@ import { loadBalancerSchema, notificationsSchema, observabilitySchema, TLS_POLIC
 import { networkSchema } from "./network";
 import { githubActionsSchema, hostSchema } from "./host";
 import { platformSchema } from "./platform";
+import { bastionSchema, checkAccessAndData, codedeployAgentSchema, databaseSchema, frontendSchema } from "./options";
 import { accountId, acmCertificateArn, bool, dnsLabel, integer, oneOf, region, strictObject, tagMap } from "./primitives";
 
 /** `<app>-<environment>` prefixes every AWS name; 24 leaves room for suffixes within the 32-character ALB and target group limits. */
@@ -49,8 +50,13 @@ export const environmentSchema = strictObject({
   platform: platformSchema,
   host: hostSchema,
   githubActions: githubActionsSchema,
+  bastion: bastionSchema,
+  database: databaseSchema,
+  frontend: frontendSchema,
+  codedeployAgent: codedeployAgentSchema,
 }).superRefine(
   (env, ctx) => {
+    checkAccessAndData(env, ctx);
     // Runs even when other fields of the environment are invalid (all problems are reported at
     // once); each rule looks only at fields that parsed.
     const network: Record<string, any> = isRecord(env.network) ? env.network : {};
@@ -366,6 +372,15 @@ function hostRules(env: Record<string, any>, ctx: z.RefinementCtx): void {
     if (Boolean(host.hostName) !== Boolean(host.hostedZoneId)) {
       const missing = host.hostName ? "hostedZoneId" : "hostName";
       ctx.addIssue({ code: "custom", path: ["host", missing], input: undefined, message: "a value: host.hostName and host.hostedZoneId go together (the A record needs both)" });
+    }
+    // Options wired into the fleet stack only; a host stack would silently drop them.
+    for (const option of ["bastion", "database", "frontend"] as const) {
+      if (isRecord(env[option]) && env[option].enabled === true) {
+        ctx.addIssue({ code: "custom", path: [option, "enabled"], input: true, message: `false with platform: host (the host stack does not build a ${option}; use platform: fleet)` });
+      }
+    }
+    if (isRecord(env.codedeployAgent) && env.codedeployAgent.install === "ssm-association") {
+      ctx.addIssue({ code: "custom", path: ["codedeployAgent", "install"], input: "ssm-association", message: `"ami" with platform: host (nothing deploys to a host with CodeDeploy; Ansible installs releases)` });
     }
     const network: Record<string, any> = isRecord(env.network) ? env.network : {};
     if (Array.isArray(network.sshIngressCidrs) && network.sshIngressCidrs.length > 0) {
