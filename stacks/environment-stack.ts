@@ -18,6 +18,7 @@ import { EncryptionKey } from "../constructs/encryption-key";
 import { Fleet } from "../constructs/fleet";
 import { FleetAlarms } from "../constructs/fleet-alarms";
 import { GoldenAmi } from "../constructs/golden-ami";
+import { buildSteps, componentDocument } from "../constructs/image-components";
 import { ImportedNetwork } from "../constructs/imported-network";
 import { LoadBalancer } from "../constructs/load-balancer";
 import { INetwork, Network } from "../constructs/network";
@@ -197,6 +198,14 @@ export class EnvironmentStack extends TerraformStack {
       agentConfigParameter: agent.parameterName,
       parameterPath: this.releaseParameters.environmentPath,
       envFile,
+      // Without a golden AMI the stock image gets the same components at first boot.
+      baseline: ami.enabled
+        ? undefined
+        : buildSteps(
+            ami.components.map((c) => componentDocument(c, { region, urlSuffix: context.urlSuffix, nodejsMajor: ami.nodejsMajor, namePrefix: this.namePrefix })),
+            ami.components,
+          ),
+      codedeployAgent: env.codedeployAgent.install === "ami",
     };
     const fleet = env.fleet;
     this.fleet = new Fleet(this, "fleet", {
