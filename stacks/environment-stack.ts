@@ -87,7 +87,7 @@ export class EnvironmentStack extends TerraformStack {
       defaultTags: [{ tags: this.defaultTags(app, envName, env) }],
     });
     applyBackend(this, { appName: app.name, envName, region, backend: env.backend });
-    new AccountContext(this, { region, accountId: env.accountId, availabilityZones: env.network?.availabilityZones });
+    const context = new AccountContext(this, { region, accountId: env.accountId, availabilityZones: env.network?.availabilityZones });
 
     this.encryptionKey = new EncryptionKey(this, "environment-key", {
       alias: this.namePrefix,
