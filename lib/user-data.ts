@@ -49,3 +49,15 @@ export function renderFleetUserData(o: FleetUserDataOptions): string {
     serviceUnit: nodejs ? renderTemplate("fleet/app.service", { ...o }).trimEnd() : "",
   });
 }
+
+export interface HostUserDataOptions {
+  readonly appName: string;
+  readonly envName: string;
+  /** SSM parameter with the CloudWatch agent configuration. */
+  readonly agentConfigParameter: string;
+}
+
+/** First-boot user data of a plain host (templates/host/user-data.sh): the CloudWatch agent, nothing else. */
+export function renderHostUserData(o: HostUserDataOptions): string {
+  return renderTemplate("host/user-data.sh", { ...o });
+}
