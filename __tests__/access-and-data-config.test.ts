@@ -138,6 +138,15 @@ describe("access and data options: validation", () => {
     );
   });
 
+  test("the agent left to the image while the image's components leave it out", () => {
+    expectProblem(
+      (env) => (env.goldenAmi = { components: ["cloudwatch-agent", "nodejs"] }),
+      "codedeployAgent.install",
+      '"ami"',
+      /"ssm-association" while goldenAmi\.components leaves out "codedeploy-agent": nothing else installs the agent/,
+    );
+  });
+
   test("an association schedule that is neither cron nor rate in days", () => {
     expectProblem((env) => (env.codedeployAgent = { install: "ssm-association", schedule: "weekly" }), "codedeployAgent.schedule", '"weekly"', /a cron expression with six fields .* or rate\(<n> days\)/);
     expectProblem((env) => (env.codedeployAgent = { install: "ami", schedule: "cron(0 3 * * SUN *)" }), "codedeployAgent.schedule", '"cron(0 3 * * SUN *)"', /exactly one of day-of-month and day-of-week must be \?/);

@@ -96,6 +96,7 @@ describe("EnvironmentStack", () => {
             pipeline: { schedule: "cron(0 3 ? * SUN *)" },
             distribution: { additionalRegions: ["eu-central-1"] },
           },
+          codedeployAgent: { install: "ssm-association" },
         },
       },
     });
@@ -235,5 +236,37 @@ describe("golden snapshots", () => {
   const stacks = synthConfig(loadConfigFile(path.join(root, "config/default.yaml")));
   test.each(Object.keys(stacks))("default configuration, %s", (env) => {
     expect(stacks[env]).toMatchSnapshot();
+  });
+});
+
+describe("fleet without a golden AMI", () => {
+  const userData = (json: any) => Buffer.from(resource(json, "aws_launch_template", "fleet_template").user_data, "base64").toString("utf8");
+
+  test("the stock image installs the configured components at first boot, before anything uses them", () => {
+    const json = synthEnv({
+      environments: { qa: { network: { cidr: "10.10.0.0/16", privateSubnets: false }, fleet: { subnets: "public" }, goldenAmi: { enabled: false, nodejsMajor: 20 } } },
+    });
+    const script = userData(json);
+    expect(script).toContain("retry 3 codedeploy_agent_InstallAgent");
+    expect(script).toContain("https://aws-codedeploy-eu-west-1.s3.eu-west-1.amazonaws.com/latest/install");
+    expect(script).toContain("dnf install -y nodejs20 nodejs20-npm");
+    expect(script.indexOf("dnf install -y amazon-cloudwatch-agent")).toBeLessThan(script.indexOf("amazon-cloudwatch-agent-ctl"));
+    expect(script).toContain("systemctl enable --now codedeploy-agent");
+  });
+
+  test("with the agent left to an SSM association, boot neither installs nor starts it", () => {
+    const json = synthEnv({
+      environments: {
+        qa: {
+          network: { cidr: "10.10.0.0/16", privateSubnets: false },
+          fleet: { subnets: "public" },
+          goldenAmi: { enabled: false, components: ["cloudwatch-agent", "nodejs"] },
+          codedeployAgent: { install: "ssm-association" },
+        },
+      },
+    });
+    const script = userData(json);
+    expect(script).toContain("retry 3 cloudwatch_agent_InstallAgent");
+    expect(script).not.toMatch(/codedeploy[-_]agent/);
   });
 });

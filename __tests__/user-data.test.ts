@@ -1,3 +1,5 @@
+import { buildSteps, componentDocument } from "../constructs/image-components";
+import { IMAGE_COMPONENTS } from "../lib/image-builder";
 import { FleetUserDataOptions, renderEnvSync, renderFleetUserData } from "../lib/user-data";
 import { renderTemplate, terraformLiteral } from "../lib/templates";
 import { lintShell } from "./helpers/shell";
@@ -64,6 +66,48 @@ describe("fleet user data", () => {
 
   test("the CodeDeploy agent is running after boot", () => {
     expect(nodejs).toContain("systemctl enable --now codedeploy-agent");
+  });
+
+  test("with an SSM association owning the CodeDeploy agent, boot does not start an agent that is not there yet", () => {
+    expect(renderFleetUserData({ ...options, codedeployAgent: false })).not.toContain("codedeploy-agent");
+  });
+
+  describe("without a golden AMI: the components' build steps at first boot", () => {
+    const context = { region: "eu-central-1", urlSuffix: "amazonaws.com", nodejsMajor: 22, namePrefix: "webapp-staging" };
+    const components = [...IMAGE_COMPONENTS];
+    const baseline = buildSteps(components.map((c) => componentDocument(c, context)), components);
+    const script = renderFleetUserData({ ...options, baseline });
+
+    test("passes bash -n and shellcheck", () => {
+      expect(lintShell(script)).toEqual([]);
+    });
+
+    test("every build step of every component runs, with Image Builder's retries, before the instance is wired up", () => {
+      expect(baseline.map((s) => s.name)).toEqual([
+        "codedeploy_agent_InstallRuby",
+        "codedeploy_agent_InstallAgent",
+        "codedeploy_agent_EnableAgentAtBoot",
+        "cloudwatch_agent_InstallAgent",
+        "docker_InstallDocker",
+        "docker_EnableDockerAtBoot",
+        "docker_AddEc2UserToDockerGroup",
+        "nodejs_InstallNodejs",
+        "nodejs_SelectNodejs",
+        "nginx_InstallNginx",
+        "nginx_EnableNginxAtBoot",
+      ]);
+      for (const step of baseline) expect(script).toContain(`\nretry ${step.maxAttempts} ${step.name}\n`);
+      expect(script).toContain("retry 3 codedeploy_agent_InstallAgent");
+      expect(script.indexOf("retry 1 nginx_EnableNginxAtBoot")).toBeLessThan(script.indexOf("amazon-cloudwatch-agent-ctl"));
+    });
+
+    test("a multi-command step fails as a whole when one command fails (joined with &&, since set -e is off inside until)", () => {
+      expect(script).toMatch(/codedeploy_agent_InstallAgent\(\) \{\n  curl [^\n]+ &&\n    chmod \+x \/tmp\/codedeploy-agent-install &&\n    AWS_REGION=eu-central-1 \/tmp\/codedeploy-agent-install auto &&\n    rm -f/);
+    });
+
+    test("an image with everything gets no baseline", () => {
+      expect(nodejs).not.toContain("retry");
+    });
   });
 
   test("nested scripts go through quoted here-documents (no expansion at first boot)", () => {

@@ -154,6 +154,26 @@ function nginx(name: string): ComponentDocument {
   };
 }
 
+/** A build step as plain bash, for instances that install at first boot what a golden AMI would have baked. */
+export interface BuildStep {
+  /** `<component>_<step>`, usable as a bash function name. */
+  readonly name: string;
+  readonly maxAttempts: number;
+  /** The step's commands, without the `set -euo pipefail` line every component step starts with. */
+  readonly commands: readonly string[];
+}
+
+/** The build phase of `documents`, in order: the same commands Image Builder runs when it bakes the image. */
+export function buildSteps(documents: readonly ComponentDocument[], components: readonly ImageComponentName[]): BuildStep[] {
+  return documents.flatMap((document, i) =>
+    (document.phases.find((p) => p.name === "build")?.steps ?? []).map((s) => ({
+      name: `${components[i].replace(/-/g, "_")}_${s.name}`,
+      maxAttempts: s.maxAttempts ?? 1,
+      commands: s.inputs.commands.filter((c) => c !== "set -euo pipefail"),
+    })),
+  );
+}
+
 function phase(name: PhaseName, steps: ComponentStep[]): ComponentPhase {
   return { name, steps };
 }

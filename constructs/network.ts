@@ -104,6 +104,12 @@ export interface NetworkProps {
    */
   readonly sshIngressCidrs?: readonly string[];
   /**
+   * Create the load balancer security group (80/443 from `albIngressCidrs`). Stacks without a load
+   * balancer (a plain host serving traffic itself) leave it out.
+   * @default true
+   */
+  readonly loadBalancerSecurityGroup?: boolean;
+  /**
    * Create the instance security group (app port from the ALB group only). A VPC that hosts the
    * fleets of other stacks (shared load balancer) leaves it to them.
    * @default true
@@ -129,7 +135,7 @@ export class Network extends Construct implements INetwork {
   public readonly publicSubnetIds: string[] = [];
   public readonly privateSubnetIds: string[] = [];
   public readonly dataSubnetIds: string[] = [];
-  public readonly albSecurityGroup: SecurityGroup;
+  private readonly loadBalancerGroup?: SecurityGroup;
   /** Absent when `instanceSecurityGroup` is false. */
   public readonly instanceSecurityGroup?: SecurityGroup;
   /** Present when data subnets are enabled. */
@@ -217,14 +223,16 @@ export class Network extends Construct implements INetwork {
       this.dataNetworkAcl(dataSubnets.map((s) => s.id), props.databasePort ?? 5432, props.cidr);
     }
 
-    this.albSecurityGroup = new SecurityGroup(this, childId(this, "alb"), {
-      vpcId: this.vpc.id,
-      groupName: name("alb"),
-      description: `Load balancer of ${props.namePrefix}: HTTP and HTTPS from the allowed CIDRs`,
-    });
-    for (const cidr of props.albIngressCidrs ?? ["0.0.0.0/0"]) {
-      this.albSecurityGroup.allowIngress("http", { cidr }, { from: 80 }, `HTTP from ${cidr} (redirected to HTTPS when a certificate is set)`);
-      this.albSecurityGroup.allowIngress("https", { cidr }, { from: 443 }, `HTTPS from ${cidr}`);
+    if (props.loadBalancerSecurityGroup ?? true) {
+      this.loadBalancerGroup = new SecurityGroup(this, childId(this, "alb"), {
+        vpcId: this.vpc.id,
+        groupName: name("alb"),
+        description: `Load balancer of ${props.namePrefix}: HTTP and HTTPS from the allowed CIDRs`,
+      });
+      for (const cidr of props.albIngressCidrs ?? ["0.0.0.0/0"]) {
+        this.loadBalancerGroup.allowIngress("http", { cidr }, { from: 80 }, `HTTP from ${cidr} (redirected to HTTPS when a certificate is set)`);
+        this.loadBalancerGroup.allowIngress("https", { cidr }, { from: 443 }, `HTTPS from ${cidr}`);
+      }
     }
     if (props.instanceSecurityGroup ?? true) {
       if (props.appPort === undefined) throw new Error(`${this.node.path}: appPort is required for the instance security group`);
@@ -256,6 +264,12 @@ export class Network extends Construct implements INetwork {
     }
 
     if (props.flowLogs !== false) this.flowLogs(props.flowLogs ?? { retentionDays: 90 }, props.encryptionKey);
+  }
+
+  /** The load balancer's security group; only when `loadBalancerSecurityGroup` is not false. */
+  public get albSecurityGroup(): SecurityGroup {
+    if (!this.loadBalancerGroup) throw new Error(`${this.node.path}: the network was created with loadBalancerSecurityGroup: false`);
+    return this.loadBalancerGroup;
   }
 
   /** Subnets the given tier offers (empty when the tier is not enabled). */

@@ -3,6 +3,7 @@ import { applyPolicyPack } from "../policy";
 import { Config } from "./config/schema";
 import { EcsEnvironmentStack } from "../stacks/ecs-environment-stack";
 import { EnvironmentStack } from "../stacks/environment-stack";
+import { HostEnvironmentStack } from "../stacks/host-environment-stack";
 import { SHARED_STACK_SUFFIX, SharedLoadBalancerStack } from "../stacks/shared-load-balancer-stack";
 
 /** Stack name of an environment: `<app>-<environment>`. */
@@ -12,7 +13,8 @@ export function stackName(config: Config, envName: string): string {
 
 /**
  * Adds the stacks of a validated configuration to `app`: the shared load balancer stack when one is
- * configured, then one stack per environment (those in shared mode depend on the shared stack, so
+ * configured, then one stack per environment: EnvironmentStack (platform fleet) or HostEnvironmentStack
+ * (platform host). Those in shared mode depend on the shared stack, so
  * `cdktf deploy` applies it first). Every stack is checked by the policy pack during synthesis;
  * deletion protection rules follow each stack's `protection` setting.
  */
@@ -27,6 +29,11 @@ export function buildApp(app: App, config: Config): TerraformStack[] {
     : undefined;
   if (shared) applyPolicyPack(shared, { protection: config.sharedLoadBalancer!.protection });
   const stacks = environments.map(([envName, environment]) => {
+    if (environment.platform === "host") {
+      const host = new HostEnvironmentStack(app, stackName(config, envName), { app: config.app, envName, environment });
+      applyPolicyPack(host, { protection: environment.protection });
+      return host;
+    }
     const stack =
       environment.platform === "ecs"
         ? new EcsEnvironmentStack(app, stackName(config, envName), { app: config.app, envName, environment })

@@ -1,5 +1,6 @@
 import * as YAML from "yaml";
 import { Config, EnvironmentConfig } from "./config/schema";
+import { githubActionsWorkflow } from "./github-actions-workflow";
 import { renderTemplate } from "./templates";
 
 /** One file of an application repository's release files, relative to `generated/<env>/`. */
@@ -91,6 +92,7 @@ export function releaseContext(config: Config, envName: string): ReleaseContext 
  */
 export function releaseFiles(config: Config, envName: string): ReleaseFile[] {
   const c = releaseContext(config, envName);
+  if (config.environments[envName].platform === "host") return hostReleaseFiles(config, c);
   const docker = c.runtime === "docker";
   const view = {
     appName: c.appName,
@@ -127,6 +129,26 @@ export function releaseFiles(config: Config, envName: string): ReleaseFile[] {
       { path: "Dockerfile", content: renderTemplate("release/docker/Dockerfile", dockerfileView(c)) },
       { path: ".dockerignore", content: renderTemplate("release/docker/dockerignore", {}) },
       { path: "release/build-image.sh", content: renderTemplate("release/docker/build-image.sh", { ...c }), mode: SCRIPT_MODE },
+    );
+  }
+  return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/**
+ * A plain host (`platform: host`) has no CodeBuild or CodeDeploy: Ansible installs releases. Its
+ * files are the GitHub Actions workflow that builds and pushes the image (with `githubActions`),
+ * at the repository path the workflow names, and the Dockerfile and .dockerignore it builds with.
+ */
+function hostReleaseFiles(config: Config, c: ReleaseContext): ReleaseFile[] {
+  const files: ReleaseFile[] = [{ path: MARKER_FILE, content: renderTemplate("release/marker.txt", { appName: c.appName, envName: c.envName, runtime: c.runtime }) }];
+  const workflow = githubActionsWorkflow(config, c.envName);
+  const github = config.environments[c.envName].githubActions;
+  if (workflow && github) {
+    const inContext = (name: string) => (github.context === "." ? name : `${github.context.replace(/\/+$/, "")}/${name}`);
+    files.push(
+      workflow,
+      { path: github.dockerfile, content: renderTemplate("release/docker/Dockerfile", dockerfileView(c)) },
+      { path: inContext(".dockerignore"), content: renderTemplate("release/docker/dockerignore", {}) },
     );
   }
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));

@@ -18,6 +18,7 @@ import { EncryptionKey } from "../constructs/encryption-key";
 import { Fleet } from "../constructs/fleet";
 import { FleetAlarms } from "../constructs/fleet-alarms";
 import { GoldenAmi } from "../constructs/golden-ami";
+import { buildSteps, componentDocument } from "../constructs/image-components";
 import { ImportedNetwork } from "../constructs/imported-network";
 import { LoadBalancer } from "../constructs/load-balancer";
 import { INetwork, Network } from "../constructs/network";
@@ -26,6 +27,7 @@ import { ReleaseParameters } from "../constructs/release-parameters";
 import { SecurityGroup } from "../constructs/security-group";
 import { TargetGroup } from "../constructs/target-group";
 import { applyBackend, remoteState } from "./backend";
+import { environmentArtifacts, environmentGoldenAmi, environmentNetwork, environmentNotifications, environmentTags, stockImageId } from "./environment-parts";
 import { SHARED_OUTPUTS, SHARED_STACK_SUFFIX } from "./shared-load-balancer-stack";
 // Access and data options (accessAndData below).
 import { BastionHost } from "../constructs/bastion-host";
@@ -120,68 +122,30 @@ export class EnvironmentStack extends TerraformStack {
       this.network = imported;
     } else {
       const net = env.network!;
-      const own = new Network(this, "network", {
-        namePrefix: this.namePrefix,
-        cidr: net.cidr,
-        availabilityZones: context.availabilityZones(net.availabilityZones?.length ?? net.azCount),
+      const own = environmentNetwork(this, this.namePrefix, env, this.encryptionKey, {
         appPort,
-        encryptionKey: this.encryptionKey,
-        privateSubnets: net.privateSubnets,
-        natGateways: net.natGateways,
-        dataSubnets: net.dataSubnets,
-        databasePort: net.databasePort,
         // Behind CloudFront the load balancer only admits CloudFront (below).
         albIngressCidrs: cdn ? [] : net.albIngressCidrs,
         sshIngressCidrs: net.sshIngressCidrs,
-        flowLogs: net.flowLogs.enabled ? { retentionDays: net.flowLogs.retentionDays, trafficType: net.flowLogs.trafficType } : false,
       });
       this.instanceSecurityGroup = own.instanceSecurityGroup!;
       this.network = own;
     }
 
-    const artifacts = env.artifacts;
-    this.artifacts = new ArtifactStore(this, "artifacts", {
-      namePrefix: this.namePrefix,
-      encryptionKey: this.encryptionKey,
-      artifactExpirationDays: artifacts.artifactExpirationDays,
-      noncurrentVersionExpirationDays: artifacts.noncurrentVersionExpirationDays,
-      logExpirationDays: artifacts.logExpirationDays,
-      immutableTags: artifacts.containerRepository.immutableTags,
-      keepLastImages: artifacts.containerRepository.keepLastImages,
-      untaggedExpirationDays: artifacts.containerRepository.untaggedExpirationDays,
-      forceDestroy: !env.protection,
-    });
+    this.artifacts = environmentArtifacts(this, this.namePrefix, env, this.encryptionKey);
 
     const ami = env.goldenAmi;
     const architecture = ami.architecture ?? instanceArchitecture(env.fleet.instanceType);
-    if (ami.enabled) {
-      this.goldenAmi = new GoldenAmi(this, "golden-ami", {
-        namePrefix: this.namePrefix,
-        network: this.network,
-        artifacts: this.artifacts,
-        encryptionKey: this.encryptionKey,
-        components: ami.components,
-        nodejsMajor: ami.nodejsMajor,
-        architecture,
-        parentImage: ami.parentImage,
-        rootVolume: ami.rootVolume,
-        instanceTypes: ami.instanceTypes,
-        terminateInstanceOnFailure: ami.terminateInstanceOnFailure,
-        notificationTopicArn: ami.notificationTopicArn,
-        buildTimeoutMinutes: ami.buildTimeoutMinutes,
-        imageTests: ami.imageTests,
-        pipeline: ami.pipeline,
-        distribution: ami.distribution,
-        // Build instances and AMIs are created by Image Builder, out of reach of the provider's default tags.
-        tags: this.defaultTags(app, envName, env),
-      });
-    }
-
-    this.notifications = new NotificationTopic(this, "notifications", {
-      topicName: `${this.namePrefix}-notifications`,
+    this.goldenAmi = environmentGoldenAmi(this, env, {
+      namePrefix: this.namePrefix,
+      network: this.network,
+      artifacts: this.artifacts,
       encryptionKey: this.encryptionKey,
-      email: env.notifications.email,
+      architecture,
+      tags: this.defaultTags(app, envName, env),
     });
+
+    this.notifications = environmentNotifications(this, this.namePrefix, env, this.encryptionKey);
 
     // What the instances and the release files read at run time.
     const parameterRoot = `/${app.name}/${envName}`;
@@ -234,11 +198,19 @@ export class EnvironmentStack extends TerraformStack {
       agentConfigParameter: agent.parameterName,
       parameterPath: this.releaseParameters.environmentPath,
       envFile,
+      // Without a golden AMI the stock image gets the same components at first boot.
+      baseline: ami.enabled
+        ? undefined
+        : buildSteps(
+            ami.components.map((c) => componentDocument(c, { region, urlSuffix: context.urlSuffix, nodejsMajor: ami.nodejsMajor, namePrefix: this.namePrefix })),
+            ami.components,
+          ),
+      codedeployAgent: env.codedeployAgent.install === "ami",
     };
     const fleet = env.fleet;
     this.fleet = new Fleet(this, "fleet", {
       namePrefix: this.namePrefix,
-      imageId: this.goldenAmi?.imageId ?? `resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-${architecture}`,
+      imageId: this.goldenAmi?.imageId ?? stockImageId(architecture),
       instanceType: fleet.instanceType,
       subnetIds: this.network.subnetIds(fleet.subnets),
       associatePublicIp: fleet.subnets === "public",
@@ -485,7 +457,7 @@ export class EnvironmentStack extends TerraformStack {
   }
 
   private defaultTags(app: AppConfig, envName: string, env: EnvironmentConfig): Record<string, string> {
-    return { ...app.tags, ...env.tags, application: app.name, environment: envName, "managed-by": "cdktf" };
+    return environmentTags(app, envName, env);
   }
 
   protected output(name: string, value: string | string[], description: string): void {

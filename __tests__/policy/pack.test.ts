@@ -158,6 +158,8 @@ describe("configurations", () => {
       `intranet-${env} EC2.NO_PUBLIC_IP aws_launch_template.fleet_template: The configuration runs the fleet in public subnets (fleet.subnets: public), which have no NAT: a public IP is the instances' only way out`;
     const ssh = (env: string) =>
       `intranet-${env} SG.FLEET_INGRESS_FROM_LB aws_vpc_security_group_ingress_rule.network_instances_ssh_from_198_51_100_0_24: SSH from 198.51.100.0/24 is an explicit choice of the configuration (network.sshIngressCidrs); /0 is refused there`;
+    const mutableTags = (env: string) =>
+      `shop-${env} ECR.IMMUTABLE_TAGS aws_ecr_repository.artifacts_repository: the configuration turns immutable tags off (artifacts.containerRepository.immutableTags: false)`;
     expect(all).toEqual({
       "config/default.yaml": [],
       "config/examples/bastion-rds-frontend.yaml": [
@@ -166,6 +168,7 @@ describe("configurations", () => {
       ],
       "config/examples/dedicated-https-cdn.yaml": [],
       "config/examples/ecs.yaml": [],
+      "config/examples/hosts.yaml": [mutableTags("staging"), mutableTags("production")],
       "config/examples/shared-alb.yaml": [sharedAlb("qa"), sharedAlb("staging"), sharedAlb("production")],
       "config/examples/single-env-s3-hcl.yaml": [],
       "config/examples/terraform-cloud.yaml": [ssh("staging"), publicFleet("staging"), ssh("production"), publicFleet("production")],

@@ -114,9 +114,10 @@ mock_provider "aws" {
   # Access and data options (bastion, database, front end, CodeDeploy agent association).
   mock_resource "aws_instance" {
     defaults = {
-      id        = "i-0123456789abcdef0"
-      arn       = "arn:aws:ec2:eu-west-1:123456789012:instance/i-0123456789abcdef0"
-      public_ip = "198.51.100.10"
+      id         = "i-0123456789abcdef0"
+      arn        = "arn:aws:ec2:eu-west-1:123456789012:instance/i-0123456789abcdef0"
+      public_ip  = "198.51.100.10"
+      private_ip = "10.60.0.10"
     }
   }
   mock_resource "aws_db_instance" {
@@ -225,6 +226,18 @@ mock_provider "aws" {
   mock_resource "aws_lb_listener_rule" {
     defaults = {
       arn = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener-rule/app/mocked/50dc6c495c0c9188/f2f7dc8efc522ab2/9683b2d02a6cabee"
+    }
+  }
+  mock_resource "aws_eip" {
+    defaults = {
+      id            = "eipalloc-0123456789abcdef0"
+      allocation_id = "eipalloc-0123456789abcdef0"
+      public_ip     = "203.0.113.10"
+    }
+  }
+  mock_resource "aws_iam_openid_connect_provider" {
+    defaults = {
+      arn = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"
     }
   }
 }

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { bool, dnsLabel, integer, oneOf, pattern, strictObject } from "./primitives";
-import { foreignSections, PLATFORM_SECTIONS, PLATFORMS } from "./platform";
+import { unreadSections } from "./platform";
 
 /** Longest `<app>-<env>-<service>`: it names the service's target group, which ALB limits to 32 characters. */
 export const MAX_SERVICE_PREFIX = 32;
@@ -213,24 +213,21 @@ export function checkEcsNames(appName: string, envName: string, env: Record<stri
 }
 
 /**
- * Sections of another platform given explicitly to an environment (`fleet` on an ECS
- * environment). The schema cannot see this (defaults fill every section), so it runs on the
- * merged input, where `applyDefaults` has left out what `defaults` gives to other platforms. The
- * fleet's own refusal of `ecs` is the schema rule in {@link checkEcsEnvironment}.
+ * Sections an ECS environment states but does not read (`fleet`, `goldenAmi`, ...). The schema
+ * cannot see this (defaults fill every section), so it runs on the merged input, where
+ * `applyDefaults` has left out what `defaults` gives to other platforms only.
  */
 export function explicitSectionProblems(merged: unknown): Array<{ path: string; received: string; allowed: string }> {
   if (!isRecord(merged) || !isRecord(merged.environments)) return [];
   const problems: Array<{ path: string; received: string; allowed: string }> = [];
   for (const [name, env] of Object.entries(merged.environments)) {
-    // An unknown platform is the enum's problem; the fleet refuses `ecs` in the schema.
-    if (!isRecord(env) || !(PLATFORMS as readonly unknown[]).includes(env.platform) || env.platform === "fleet") continue;
-    for (const section of foreignSections(env.platform)) {
+    if (!isRecord(env) || env.platform !== "ecs") continue;
+    for (const section of unreadSections("ecs")) {
       if (env[section] === undefined) continue;
-      const owner = Object.entries(PLATFORM_SECTIONS).find(([, sections]) => sections.includes(section))![0];
       problems.push({
         path: `environments.${name}.${section}`,
         received: `a ${section} section`,
-        allowed: `no ${section} section when platform is "${env.platform}" (it configures the ${owner} platform)`,
+        allowed: `no ${section} section when platform is "ecs" (the ECS stack does not read it; ECS settings live under ecs)`,
       });
     }
   }

@@ -3,7 +3,7 @@ import * as path from "path";
 import * as YAML from "yaml";
 import type { z } from "zod";
 import { explicitSectionProblems } from "./ecs";
-import { foreignSections } from "./platform";
+import { unreadSections } from "./platform";
 import { Config, configSchema } from "./schema";
 
 /** One thing wrong with a configuration: where, what was there, and what is allowed. */
@@ -82,7 +82,7 @@ export function applyDefaults(raw: unknown): unknown {
   const environments = Object.fromEntries(
     Object.entries(raw.environments).map(([name, env]) => {
       if (!isPlainObject(env)) return [name, env];
-      const foreign = foreignSections(env.platform ?? defaults.platform ?? "fleet");
+      const foreign = unreadSections(env.platform ?? defaults.platform ?? "fleet");
       return [name, deepMerge(Object.fromEntries(Object.entries(defaults).filter(([key]) => !foreign.includes(key))), env)];
     }),
   );

@@ -188,7 +188,17 @@ export function checkAccessAndData(env: Record<string, any>, ctx: Ctx): void {
     ctx.addIssue({ code: "custom", path: ["frontend", "certificateArn"], input: frontend.certificateArn, message: "a certificate in us-east-1 (CloudFront only uses certificates from that region)" });
   }
 
-  if (agent.install === "ssm-association" && ami.enabled !== false && Array.isArray(ami.components) && ami.components.includes("codedeploy-agent")) {
+  // The components are baked into the golden AMI, or installed at first boot without one.
+  if (agent.install === "ami" && Array.isArray(ami.components) && !ami.components.includes("codedeploy-agent")) {
+    // Without the agent every deployment fails: refuse the configuration rather than find out at the first release.
+    ctx.addIssue({
+      code: "custom",
+      path: ["codedeployAgent", "install"],
+      input: "ami",
+      message: '"ssm-association" while goldenAmi.components leaves out "codedeploy-agent": nothing else installs the agent, and deployments fail without it',
+    });
+  }
+  if (agent.install === "ssm-association" && Array.isArray(ami.components) && ami.components.includes("codedeploy-agent")) {
     ctx.addIssue({
       code: "custom",
       path: ["goldenAmi", "components"],

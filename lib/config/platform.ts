@@ -1,28 +1,35 @@
 import { oneOf } from "./primitives";
 
 /**
- * The kinds of environment stack, in one place. `fleet` is the EC2 fleet with CodeDeploy
- * (EnvironmentStack); every other value is a variant stack built from the same constructs.
+ * What runs an environment's application; each value is a stack of its own built from the same
+ * constructs (`lib/build-app.ts` picks the stack):
+ * - `fleet`: launch template + Auto Scaling group behind a load balancer (EnvironmentStack).
+ * - `host`: one EC2 instance with an Elastic IP, no load balancer (HostEnvironmentStack).
+ * - `ecs`: an ECS cluster with Fargate and EC2 capacity, services behind path rules (EcsEnvironmentStack).
  */
-export const PLATFORMS = ["fleet", "ecs"] as const;
+export const PLATFORMS = ["fleet", "host", "ecs"] as const;
+
 export type Platform = (typeof PLATFORMS)[number];
 
 export const platformSchema = oneOf(PLATFORMS)
   .default("fleet")
-  .describe("What runs the application: fleet (EC2 Auto Scaling group released by CodeDeploy) or ecs (ECS services on Fargate and an EC2 capacity provider, section ecs).");
+  .describe(
+    "What runs the application: fleet (Auto Scaling group behind a load balancer), host (one instance with an Elastic IP, configured with Ansible; see README \"Plain hosts\") or ecs (ECS services on Fargate and an EC2 capacity provider, section ecs; see README \"ECS services\").",
+  );
 
 /**
- * Sections of an environment that only one platform reads. `defaults` gives them only to
- * environments of that platform (so one file can mix platforms), and an environment of another
- * platform that states them is refused.
+ * Sections of an environment that a platform does not read. `defaults` does not give them to
+ * environments of that platform (so one file can mix platforms), and an ECS environment that
+ * states one is refused (lib/config/ecs.ts; other platforms refuse theirs in the schema).
  */
-export const PLATFORM_SECTIONS: Readonly<Record<Platform, readonly string[]>> = {
-  // The ECS stack builds none of these (no bastion, database, front end or CodeDeploy agent yet).
-  fleet: ["application", "fleet", "goldenAmi", "bastion", "database", "frontend", "codedeployAgent"],
-  ecs: ["ecs"],
+export const UNREAD_SECTIONS: Readonly<Record<Platform, readonly string[]>> = {
+  fleet: ["ecs"],
+  host: ["ecs"],
+  // The ECS stack builds no fleet, image, bastion, database, front end or host.
+  ecs: ["application", "fleet", "goldenAmi", "bastion", "database", "frontend", "codedeployAgent", "host"],
 };
 
-/** The sections an environment of `platform` must not have (those of the other platforms). */
-export function foreignSections(platform: string): string[] {
-  return Object.entries(PLATFORM_SECTIONS).flatMap(([owner, sections]) => (owner === platform ? [] : sections));
+/** The sections environments of `platform` do not read (none for an unknown platform). */
+export function unreadSections(platform: string): readonly string[] {
+  return (UNREAD_SECTIONS as Record<string, readonly string[]>)[platform] ?? [];
 }

@@ -4,13 +4,14 @@ import { listenerRulePriority } from "../priority";
 import { instanceArchitecture } from "../ec2";
 import { artifactsSchema } from "./artifacts";
 import { checkEcsEnvironment, checkEcsNames, ecsSchema } from "./ecs";
-import { platformSchema } from "./platform";
 import { backendSchema } from "./backend";
 import { applicationSchema } from "./application";
 import { fleetSchema } from "./fleet";
 import { goldenAmiSchema } from "./golden-ami";
 import { loadBalancerSchema, notificationsSchema, observabilitySchema, TLS_POLICIES } from "./load-balancer";
 import { networkSchema } from "./network";
+import { githubActionsSchema, hostSchema } from "./host";
+import { platformSchema } from "./platform";
 import { bastionSchema, checkAccessAndData, codedeployAgentSchema, databaseSchema, frontendSchema } from "./options";
 import { accountId, acmCertificateArn, bool, dnsLabel, integer, oneOf, region, strictObject, tagMap } from "./primitives";
 
@@ -47,11 +48,13 @@ export const environmentSchema = strictObject({
   notifications: notificationsSchema,
   goldenAmi: goldenAmiSchema,
   encryption: encryptionSchema,
+  platform: platformSchema,
+  host: hostSchema,
+  githubActions: githubActionsSchema,
   bastion: bastionSchema,
   database: databaseSchema,
   frontend: frontendSchema,
   codedeployAgent: codedeployAgentSchema,
-  platform: platformSchema,
   ecs: ecsSchema,
 }).superRefine(
   (env, ctx) => {
@@ -73,7 +76,7 @@ export const environmentSchema = strictObject({
         message: `"single" or "per-az" while network.privateSubnets is true: instances in private subnets need NAT to reach AWS APIs and package repositories (or set privateSubnets: false)`,
       });
     }
-    if (fleet.subnets === "private" && network.privateSubnets === false) {
+    if (fleet.subnets === "private" && network.privateSubnets === false && env.platform !== "host") {
       ctx.addIssue({ code: "custom", path: ["fleet", "subnets"], input: "private", message: `"public" while network.privateSubnets is false (there are no private subnets to run in)` });
     }
 
@@ -87,13 +90,16 @@ export const environmentSchema = strictObject({
       });
     }
     if (ami.enabled === true) {
-      const fleetArchitecture = typeof fleet.instanceType === "string" ? instanceArchitecture(fleet.instanceType) : undefined;
+      // The image boots on the fleet's instances, or on the host's with platform: host.
+      const sized = env.platform === "host" ? "host" : "fleet";
+      const instances: Record<string, any> = isRecord(env[sized]) ? env[sized] : {};
+      const fleetArchitecture = typeof instances.instanceType === "string" ? instanceArchitecture(instances.instanceType) : undefined;
       if (typeof ami.architecture === "string" && fleetArchitecture && ami.architecture !== fleetArchitecture) {
         ctx.addIssue({
           code: "custom",
           path: ["goldenAmi", "architecture"],
           input: ami.architecture,
-          message: `"${fleetArchitecture}", the architecture of fleet.instanceType (${fleet.instanceType}): an AMI boots only on its own architecture`,
+          message: `"${fleetArchitecture}", the architecture of ${sized}.instanceType (${instances.instanceType}): an AMI boots only on its own architecture`,
         });
       }
       const architecture = typeof ami.architecture === "string" ? ami.architecture : fleetArchitecture;
@@ -180,6 +186,7 @@ export const environmentSchema = strictObject({
     if (backend.type === "s3" && backend.useLockfile === false && !backend.dynamodbTable) {
       ctx.addIssue({ code: "custom", path: ["backend", "useLockfile"], input: false, message: "true, or a dynamodbTable: without a lock two concurrent applies can corrupt the state" });
     }
+    hostRules(env, ctx);
   },
   { when: () => true },
 );
@@ -229,6 +236,7 @@ export const configSchema = strictObject({
     const cidrs: Array<[string, string]> = [];
     const stateLocations = new Map<string, string>();
     const priorities = new Map<number, string>();
+    const oidcCreators: Array<{ name: string; accountId?: string }> = [];
     const shared: Record<string, any> | undefined = isRecord(config.sharedLoadBalancer) ? config.sharedLoadBalancer : undefined;
     const sharedRegion = typeof shared?.region === "string" ? shared.region : appRegion;
     if (shared) {
@@ -328,6 +336,21 @@ export const configSchema = strictObject({
         cidrs.push([name, network.cidr as string]);
       }
 
+      if (isRecord(env.githubActions) && env.githubActions.createOidcProvider === true) {
+        const accountId = typeof env.accountId === "string" ? env.accountId : undefined;
+        // Without accountId the environment may deploy to any account, so it may clash with every other creator.
+        const clash = oidcCreators.find((c) => !c.accountId || !accountId || c.accountId === accountId);
+        if (clash) {
+          ctx.addIssue({
+            code: "custom",
+            path: at("githubActions", "createOidcProvider"),
+            input: true,
+            message: `false: environments.${clash.name} already creates the GitHub OIDC provider${accountId && clash.accountId ? ` in account ${accountId}` : " (set accountId on both if they deploy to different accounts)"}, and IAM allows one per account; this environment uses it by its ARN`,
+          });
+        }
+        oidcCreators.push({ name, accountId });
+      }
+
       const location = stateLocation(appName, name, env.backend);
       if (location) {
         const clash = stateLocations.get(location);
@@ -340,6 +363,59 @@ export const configSchema = strictObject({
   },
   { when: () => true },
 );
+
+/** Rules of `platform: host` and `githubActions` (README "Plain hosts"). */
+function hostRules(env: Record<string, any>, ctx: z.RefinementCtx): void {
+  const host: Record<string, any> = isRecord(env.host) ? env.host : {};
+  const lb: Record<string, any> = isRecord(env.loadBalancer) ? env.loadBalancer : {};
+  const github: Record<string, any> | undefined = isRecord(env.githubActions) ? env.githubActions : undefined;
+  if (env.platform === "host") {
+    if (lb.mode === "shared") {
+      ctx.addIssue({ code: "custom", path: ["loadBalancer", "mode"], input: "shared", message: `"dedicated" (the default) with platform: host: a host serves traffic itself in its own network` });
+    }
+    if (Boolean(host.hostName) !== Boolean(host.hostedZoneId)) {
+      const missing = host.hostName ? "hostedZoneId" : "hostName";
+      ctx.addIssue({ code: "custom", path: ["host", missing], input: undefined, message: "a value: host.hostName and host.hostedZoneId go together (the A record needs both)" });
+    }
+    // Options wired into the fleet stack only; a host stack would silently drop them.
+    for (const option of ["bastion", "database", "frontend"] as const) {
+      if (isRecord(env[option]) && env[option].enabled === true) {
+        ctx.addIssue({ code: "custom", path: [option, "enabled"], input: true, message: `false with platform: host (the host stack does not build a ${option}; use platform: fleet)` });
+      }
+    }
+    if (isRecord(env.codedeployAgent) && env.codedeployAgent.install === "ssm-association") {
+      ctx.addIssue({ code: "custom", path: ["codedeployAgent", "install"], input: "ssm-association", message: `"ami" with platform: host (nothing deploys to a host with CodeDeploy; Ansible installs releases)` });
+    }
+    const network: Record<string, any> = isRecord(env.network) ? env.network : {};
+    if (Array.isArray(network.sshIngressCidrs) && network.sshIngressCidrs.length > 0) {
+      ctx.addIssue({ code: "custom", path: ["network", "sshIngressCidrs"], input: network.sshIngressCidrs, message: "[] with platform: host (fleet instances only); SSH to the host is host.sshIngressCidrs" });
+    }
+    if (Array.isArray(host.sshIngressCidrs) && host.sshIngressCidrs.length > 0 && !host.publicKey) {
+      ctx.addIssue({ code: "custom", path: ["host", "publicKey"], input: undefined, message: "an OpenSSH public key, required when host.sshIngressCidrs opens SSH (there is no other way to log in over SSH)" });
+    }
+  } else if (github) {
+    ctx.addIssue({ code: "custom", path: ["githubActions"], input: github, message: `nothing unless platform is "host" (the ${env.platform ?? "fleet"} platform does not read it)` });
+  }
+  if (github) {
+    if (github.createOidcProvider === true && github.oidcProviderArn !== undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["githubActions", "oidcProviderArn"],
+        input: github.oidcProviderArn,
+        message: "nothing while githubActions.createOidcProvider is true (the stack creates the provider and uses its own ARN)",
+      });
+    }
+    const repository: Record<string, any> = isRecord(env.artifacts) && isRecord(env.artifacts.containerRepository) ? env.artifacts.containerRepository : {};
+    if (repository.immutableTags !== false) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["artifacts", "containerRepository", "immutableTags"],
+        input: repository.immutableTags ?? true,
+        message: `false while githubActions is set: every push moves the image tag ${github.imageTag ?? "<env>-latest"}, which an IMMUTABLE repository refuses`,
+      });
+    }
+  }
+}
 
 function isRecord(value: unknown): value is Record<string, any> {
   return typeof value === "object" && value !== null && !Array.isArray(value);

@@ -4,6 +4,25 @@
 # this script only wires the instance to its environment.
 set -euo pipefail
 exec > >(tee -a /var/log/{{appName}}-bootstrap.log) 2>&1
+{{#baseline.length}}
+
+# No golden AMI: first install what it would have baked (its components' build steps).
+retry() {
+  local attempts="$1" attempt=1
+  shift
+  until "$@"; do
+    [ "$attempt" -ge "$attempts" ] && return 1
+    sleep $((attempt * 10))
+    attempt=$((attempt + 1))
+  done
+}
+{{/baseline.length}}
+{{#baseline}}
+{{name}}() {
+  {{{body}}}
+}
+retry {{maxAttempts}} {{name}}
+{{/baseline}}
 
 # Application user, directories and log location.
 id -u "{{appUser}}" >/dev/null 2>&1 || useradd --system --home-dir "{{appDirectory}}" --shell /sbin/nologin "{{appUser}}"
@@ -31,6 +50,8 @@ UNIT
 systemctl daemon-reload
 systemctl enable {{appName}}.service
 {{/nodejs}}
+{{#codedeployAgent}}
 
 # Make sure the agent that installs releases is running.
 systemctl enable --now codedeploy-agent
+{{/codedeployAgent}}

@@ -1,0 +1,104 @@
+import { TerraformStack } from "cdktf";
+import { AppConfig, EnvironmentConfig } from "../lib/config/schema";
+import { Architecture } from "../lib/ec2";
+import { ArtifactStore } from "../constructs/artifact-store";
+import { EncryptionKey } from "../constructs/encryption-key";
+import { GoldenAmi } from "../constructs/golden-ami";
+import { AccountContext } from "../constructs/account-context";
+import { INetwork, Network, NetworkProps } from "../constructs/network";
+import { NotificationTopic } from "../constructs/notification-topic";
+
+/*
+ * The parts every environment stack builds the same way from its configuration, whatever runs the
+ * application (fleet, host): one place maps configuration to construct properties, so platforms
+ * cannot drift apart. Construct ids are fixed here, so the parts keep the same addresses in every
+ * kind of stack.
+ */
+
+/** Tags on every resource of an environment (provider default tags, and what Image Builder creates). */
+export function environmentTags(app: AppConfig, envName: string, env: EnvironmentConfig): Record<string, string> {
+  return { ...app.tags, ...env.tags, application: app.name, environment: envName, "managed-by": "cdktf" };
+}
+
+/** What a platform decides about its VPC beyond the configuration: its security groups. */
+export type NetworkRoles = Pick<NetworkProps, "appPort" | "albIngressCidrs" | "sshIngressCidrs" | "loadBalancerSecurityGroup" | "instanceSecurityGroup">;
+
+/** The environment's own VPC from `network` (required: callers check that it is configured). */
+export function environmentNetwork(stack: TerraformStack, namePrefix: string, env: EnvironmentConfig, encryptionKey: EncryptionKey, roles: NetworkRoles): Network {
+  const net = env.network;
+  if (!net) throw new Error(`${stack.node.id}: the environment has no network section`);
+  return new Network(stack, "network", {
+    namePrefix,
+    cidr: net.cidr,
+    availabilityZones: AccountContext.of(stack).availabilityZones(net.availabilityZones?.length ?? net.azCount),
+    encryptionKey,
+    privateSubnets: net.privateSubnets,
+    natGateways: net.natGateways,
+    dataSubnets: net.dataSubnets,
+    databasePort: net.databasePort,
+    flowLogs: net.flowLogs.enabled ? { retentionDays: net.flowLogs.retentionDays, trafficType: net.flowLogs.trafficType } : false,
+    ...roles,
+  });
+}
+
+/** The artifact bucket and ECR repository of `artifacts`. */
+export function environmentArtifacts(stack: TerraformStack, namePrefix: string, env: EnvironmentConfig, encryptionKey: EncryptionKey): ArtifactStore {
+  const artifacts = env.artifacts;
+  return new ArtifactStore(stack, "artifacts", {
+    namePrefix,
+    encryptionKey,
+    artifactExpirationDays: artifacts.artifactExpirationDays,
+    noncurrentVersionExpirationDays: artifacts.noncurrentVersionExpirationDays,
+    logExpirationDays: artifacts.logExpirationDays,
+    immutableTags: artifacts.containerRepository.immutableTags,
+    keepLastImages: artifacts.containerRepository.keepLastImages,
+    untaggedExpirationDays: artifacts.containerRepository.untaggedExpirationDays,
+    forceDestroy: !env.protection,
+  });
+}
+
+export interface GoldenAmiParts {
+  readonly namePrefix: string;
+  readonly network: INetwork;
+  readonly artifacts: ArtifactStore;
+  readonly encryptionKey: EncryptionKey;
+  /** The image's architecture (configured, or that of the instances it boots). */
+  readonly architecture: Architecture;
+  readonly tags: Record<string, string>;
+}
+
+/** The golden AMI of `goldenAmi`, or undefined when it is disabled. */
+export function environmentGoldenAmi(stack: TerraformStack, env: EnvironmentConfig, parts: GoldenAmiParts): GoldenAmi | undefined {
+  const ami = env.goldenAmi;
+  if (!ami.enabled) return undefined;
+  return new GoldenAmi(stack, "golden-ami", {
+    namePrefix: parts.namePrefix,
+    network: parts.network,
+    artifacts: parts.artifacts,
+    encryptionKey: parts.encryptionKey,
+    components: ami.components,
+    nodejsMajor: ami.nodejsMajor,
+    architecture: parts.architecture,
+    parentImage: ami.parentImage,
+    rootVolume: ami.rootVolume,
+    instanceTypes: ami.instanceTypes,
+    terminateInstanceOnFailure: ami.terminateInstanceOnFailure,
+    notificationTopicArn: ami.notificationTopicArn,
+    buildTimeoutMinutes: ami.buildTimeoutMinutes,
+    imageTests: ami.imageTests,
+    pipeline: ami.pipeline,
+    distribution: ami.distribution,
+    // Build instances and AMIs are created by Image Builder, out of reach of the provider's default tags.
+    tags: parts.tags,
+  });
+}
+
+/** The environment's SNS topic (alarms, events), encrypted with its key. */
+export function environmentNotifications(stack: TerraformStack, namePrefix: string, env: EnvironmentConfig, encryptionKey: EncryptionKey): NotificationTopic {
+  return new NotificationTopic(stack, "notifications", { topicName: `${namePrefix}-notifications`, encryptionKey, email: env.notifications.email });
+}
+
+/** The newest Amazon Linux 2023 image of an architecture, resolved by EC2 at launch from AWS's public parameter. */
+export function stockImageId(architecture: Architecture): string {
+  return `resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-${architecture}`;
+}
