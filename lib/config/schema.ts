@@ -9,6 +9,7 @@ import { fleetSchema } from "./fleet";
 import { goldenAmiSchema } from "./golden-ami";
 import { loadBalancerSchema, notificationsSchema, observabilitySchema, TLS_POLICIES } from "./load-balancer";
 import { networkSchema } from "./network";
+import { buildSchema, checkRelease, deploymentSchema, pipelineSchema } from "./release";
 import { accountId, acmCertificateArn, bool, dnsLabel, integer, oneOf, region, strictObject, tagMap } from "./primitives";
 
 /** `<app>-<environment>` prefixes every AWS name; 24 leaves room for suffixes within the 32-character ALB and target group limits. */
@@ -44,6 +45,9 @@ export const environmentSchema = strictObject({
   notifications: notificationsSchema,
   goldenAmi: goldenAmiSchema,
   encryption: encryptionSchema,
+  deployment: deploymentSchema,
+  build: buildSchema,
+  pipeline: pipelineSchema,
 }).superRefine(
   (env, ctx) => {
     // Runs even when other fields of the environment are invalid (all problems are reported at
@@ -169,6 +173,7 @@ export const environmentSchema = strictObject({
     if (backend.type === "s3" && backend.useLockfile === false && !backend.dynamodbTable) {
       ctx.addIssue({ code: "custom", path: ["backend", "useLockfile"], input: false, message: "true, or a dynamodbTable: without a lock two concurrent applies can corrupt the state" });
     }
+    checkRelease(env, ctx);
   },
   { when: () => true },
 );
