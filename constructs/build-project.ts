@@ -112,6 +112,7 @@ export class BuildProject extends Construct {
           s3Logs: { status: "DISABLED" },
         },
       }),
+      "project",
     );
     this.projectName = project.name;
     this.projectArn = project.arn;
