@@ -25,8 +25,4 @@ run "apply_source_events" {
     condition     = aws_cloudwatch_event_target.pipeline_source_change.arn == aws_codepipeline.pipeline.arn && aws_cloudwatch_event_target.pipeline_source_change.role_arn == aws_iam_role.pipeline_events_role.arn
     error_message = "The rule must start this pipeline with its own role."
   }
-  assert {
-    condition     = aws_codepipeline.pipeline.stage[0].action[0].provider != "S3" || aws_s3_bucket_notification.artifacts_bucket_notification.eventbridge
-    error_message = "An S3 source needs the bucket's events in EventBridge."
-  }
 }

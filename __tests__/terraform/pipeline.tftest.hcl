@@ -29,10 +29,12 @@ run "plan_pipeline" {
     error_message = "The deploy stage deploys the build output to the environment's deployment group."
   }
   assert {
+    # (Terraform's || evaluates both sides; a conditional guards the index.)
     condition = (
-      aws_codepipeline.pipeline.stage[0].action[0].provider != "CodeStarSourceConnection" ||
-      (aws_codepipeline.pipeline.trigger[0].git_configuration[0].push[0].branches[0].includes == tolist([aws_codepipeline.pipeline.stage[0].action[0].configuration["BranchName"]]) &&
+      aws_codepipeline.pipeline.stage[0].action[0].provider == "CodeStarSourceConnection"
+      ? (aws_codepipeline.pipeline.trigger[0].git_configuration[0].push[0].branches[0].includes == tolist([aws_codepipeline.pipeline.stage[0].action[0].configuration["BranchName"]]) &&
       aws_codepipeline.pipeline.stage[0].action[0].configuration["DetectChanges"] == "false")
+      : length(aws_codepipeline.pipeline.trigger) == 0
     )
     error_message = "A connection source is started by the V2 push trigger on its branch only (no second start by change detection)."
   }

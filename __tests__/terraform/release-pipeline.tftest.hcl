@@ -52,8 +52,9 @@ run "plan_deployment_group" {
   }
   assert {
     condition = (
-      aws_codedeploy_deployment_group.deployment_group.deployment_style[0].deployment_type == "IN_PLACE" ||
-      (aws_codedeploy_deployment_group.deployment_group.blue_green_deployment_config[0].green_fleet_provisioning_option[0].action == "COPY_AUTO_SCALING_GROUP" &&
+      aws_codedeploy_deployment_group.deployment_group.deployment_style[0].deployment_type == "IN_PLACE"
+      ? length(aws_codedeploy_deployment_group.deployment_group.blue_green_deployment_config) == 0
+      : (aws_codedeploy_deployment_group.deployment_group.blue_green_deployment_config[0].green_fleet_provisioning_option[0].action == "COPY_AUTO_SCALING_GROUP" &&
       aws_codedeploy_deployment_group.deployment_group.blue_green_deployment_config[0].terminate_blue_instances_on_deployment_success[0].action == "TERMINATE")
     )
     error_message = "Blue/green must copy the Auto Scaling group per release and terminate the old fleet after the wait."
@@ -81,7 +82,7 @@ run "apply_release_pipeline" {
   }
   assert {
     condition = (
-      length(aws_codedeploy_deployment_group.deployment_group.alarm_configuration) == 0 ||
+      length(aws_codedeploy_deployment_group.deployment_group.alarm_configuration) == 0 ? true :
       aws_codedeploy_deployment_group.deployment_group.alarm_configuration[0].alarms == toset([
         aws_cloudwatch_metric_alarm.alarms_alb_5xx.alarm_name, aws_cloudwatch_metric_alarm.alarms_target_5xx.alarm_name,
         aws_cloudwatch_metric_alarm.alarms_unhealthy_hosts.alarm_name, aws_cloudwatch_metric_alarm.alarms_cpu_high.alarm_name,
