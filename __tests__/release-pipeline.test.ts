@@ -1,6 +1,8 @@
 import { Testing } from "cdktf";
 import { Bucket } from "../constructs/bucket";
 import { BuildProject } from "../constructs/build-project";
+import { CodeDeployApplication } from "../constructs/codedeploy-application";
+import { DeploymentGroup, DeploymentGroupProps } from "../constructs/deployment-group";
 import { EncryptionKey } from "../constructs/encryption-key";
 import { IPipelineDeployTarget, Pipeline } from "../constructs/pipeline";
 import { Role } from "../constructs/role";
@@ -286,6 +288,32 @@ describe("Pipeline with another deploy target", () => {
     expect(() => new BuildProject(stack, "build", { projectName: "x", encryptionKey: key, artifactBucket: bucket, logRetentionDays: 14, timeoutMinutes: 600 })).toThrow(
       /timeoutMinutes: received 600; allowed: 5 to 480/,
     );
+  });
+});
+
+describe("DeploymentGroup constructor checks", () => {
+  const make = (props: Partial<DeploymentGroupProps>) => {
+    const { stack } = bareStack();
+    const application = new CodeDeployApplication(stack, "codedeploy", { applicationName: "app-test" });
+    return () =>
+      new DeploymentGroup(stack, "deployment", { application, deploymentGroupName: "app-test", autoScalingGroupName: "asg", targetGroupName: "tg", mode: "blue-green", ...props });
+  };
+
+  test("blue/green needs the fleet's instance role and launch template", () => {
+    expect(make({})).toThrow(/fleet: received nothing; allowed: the instance role and launch template, required for blue\/green/);
+  });
+
+  test("options of the other mode are refused", () => {
+    expect(make({ mode: "in-place", blueGreen: { terminationWaitMinutes: 5 } })).toThrow(/blueGreen: received options; allowed: nothing with mode "in-place"/);
+  });
+
+  test("an in-place group needs no fleet and gets no launch permissions", () => {
+    const { stack } = bareStack();
+    const application = new CodeDeployApplication(stack, "codedeploy", { applicationName: "app-test" });
+    new DeploymentGroup(stack, "deployment", { application, deploymentGroupName: "app-test", autoScalingGroupName: "asg", targetGroupName: "tg", mode: "in-place" });
+    const json = synthStack(stack);
+    expect(resource(json, "aws_codedeploy_deployment_group", "deployment_group")).toMatchObject({ autoscaling_groups: ["asg"], deployment_config_name: "CodeDeployDefault.OneAtATime" });
+    expect(json.data?.aws_iam_policy_document?.deployment_role_policy).toBeUndefined();
   });
 });
 
