@@ -161,6 +161,7 @@ describe("configurations", () => {
     expect(all).toEqual({
       "config/default.yaml": [],
       "config/examples/dedicated-https-cdn.yaml": [],
+      "config/examples/docker-in-place.yaml": [],
       "config/examples/shared-alb.yaml": [sharedAlb("qa"), sharedAlb("staging"), sharedAlb("production")],
       "config/examples/single-env-s3-hcl.yaml": [],
       "config/examples/terraform-cloud.yaml": [ssh("staging"), publicFleet("staging"), ssh("production"), publicFleet("production")],
