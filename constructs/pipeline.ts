@@ -1,6 +1,7 @@
 import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
 import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
 import { Codepipeline, CodepipelineStage } from "@cdktf/provider-aws/lib/codepipeline";
+import { Fn, Token } from "cdktf";
 import { Construct } from "constructs";
 import { childId, pin } from "../lib/address";
 import { AccountContext } from "./account-context";
@@ -212,7 +213,9 @@ export class Pipeline extends Construct {
       new CloudwatchEventRule(this, "source-change", {
         name: `${props.pipelineName}-source-change`,
         description: `Starts ${props.pipelineName} when its source changes`,
-        eventPattern: JSON.stringify(pattern),
+        // jsonencode rather than JSON.stringify: the pattern holds references (the bucket name),
+        // which cdktf cannot place inside a literal JSON string in HCL output.
+        eventPattern: Token.asString(Fn.jsonencode(pattern)),
       }),
       "source_change",
     );
