@@ -40,12 +40,15 @@ describe("EnvironmentStack", () => {
     expect(resource(json, "aws_subnet", "network_public_2").availability_zone).toBe("${element(data.aws_availability_zones.available.names, 2)}");
   });
 
-  test("outputs: VPC, subnets, bucket, repository, key, golden AMI, fleet and traffic", () => {
+  test("outputs: VPC, subnets, bucket, repository, key, golden AMI, fleet, traffic and release pipeline", () => {
     const json = synthEnv();
     expect(Object.keys(json.output).sort()).toEqual([
       "alb_dns_name",
       "artifact_bucket_name",
       "autoscaling_group_name",
+      "codebuild_project_name",
+      "codedeploy_application_name",
+      "codedeploy_deployment_group_name",
       "data_subnet_ids",
       "ecr_repository_url",
       "golden_ami_id",
@@ -53,6 +56,8 @@ describe("EnvironmentStack", () => {
       "kms_key_arn",
       "launch_template_id",
       "notification_topic_arn",
+      "pipeline_name",
+      "pipeline_source_location",
       "private_subnet_ids",
       "public_subnet_ids",
       "release_parameter_path",

@@ -1,4 +1,5 @@
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
+import { S3BucketNotification } from "@cdktf/provider-aws/lib/s3-bucket-notification";
 import { S3BucketLifecycleConfiguration, S3BucketLifecycleConfigurationRule } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
 import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
 import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
@@ -62,12 +63,15 @@ export class Bucket extends Construct {
   /** The attached bucket policy, for resources that must wait for it. */
   public readonly policyResource: S3BucketPolicy;
   public readonly encryptionKey?: EncryptionKey;
+  private readonly bucketId: string;
+  private eventBridge?: S3BucketNotification;
 
   constructor(scope: Construct, id: string, props: BucketProps) {
     super(scope, id);
     this.encryptionKey = props.encryptionKey;
     const bucket = pin(this, new S3Bucket(this, "bucket", { bucketPrefix: props.bucketPrefix, forceDestroy: props.forceDestroy ?? false }));
     this.bucketName = bucket.bucket;
+    this.bucketId = bucket.id;
     this.bucketArn = bucket.arn;
     this.bucketRegionalDomainName = bucket.bucketRegionalDomainName;
 
@@ -108,6 +112,14 @@ export class Bucket extends Construct {
     rules.push({ id: "expired-delete-markers", status: "Enabled", filter: [{ prefix: "" }], expiration: [{ expiredObjectDeleteMarker: true }] });
     // Lifecycle rules on noncurrent versions need versioning to be in place first (provider docs).
     pin(this, new S3BucketLifecycleConfiguration(this, "lifecycle", { bucket: bucket.id, rule: rules, dependsOn: [versioning] }));
+  }
+
+  /**
+   * Sends the bucket's events to EventBridge (for rules such as a pipeline's S3 source). A bucket
+   * has one notification configuration, so this is the only place that creates it.
+   */
+  public enableEventBridge(): void {
+    this.eventBridge ??= pin(this, new S3BucketNotification(this, "notification", { bucket: this.bucketId, eventbridge: true }), "notification");
   }
 
   public addToResourcePolicy(...statements: PolicyStatement[]): void {

@@ -12,6 +12,11 @@ import { FleetUserDataOptions, renderFleetUserData } from "../lib/user-data";
 import { AccountContext } from "../constructs/account-context";
 import { AliasRecord } from "../constructs/alias-record";
 import { ArtifactStore } from "../constructs/artifact-store";
+import { BuildProject } from "../constructs/build-project";
+import { CodeDeployApplication } from "../constructs/codedeploy-application";
+import { DeploymentGroup } from "../constructs/deployment-group";
+import { Pipeline, PipelineSource } from "../constructs/pipeline";
+import { DEFAULT_SOURCE_OBJECT_KEY } from "../lib/config/release";
 import { CdnDistribution } from "../constructs/cdn-distribution";
 import { CloudWatchAgent } from "../constructs/cloudwatch-agent";
 import { EncryptionKey } from "../constructs/encryption-key";
@@ -72,6 +77,10 @@ export class EnvironmentStack extends TerraformStack {
   public readonly releaseParameters: ReleaseParameters;
   /** Absent when `goldenAmi.enabled` is false (the fleet then boots the stock Amazon Linux 2023 image). */
   public readonly goldenAmi?: GoldenAmi;
+  public readonly buildProject: BuildProject;
+  public readonly deploymentGroup: DeploymentGroup;
+  /** Absent when `pipeline.enabled` is false. */
+  public readonly pipeline?: Pipeline;
 
   constructor(scope: Construct, id: string, props: EnvironmentStackProps) {
     super(scope, id);
@@ -278,6 +287,7 @@ export class EnvironmentStack extends TerraformStack {
     }
 
     this.accessAndData(env, this.defaultTags(app, envName, env));
+    ({ build: this.buildProject, deployment: this.deploymentGroup, pipeline: this.pipeline } = this.releasePipeline(app, envName, env, architecture));
 
     this.node.addValidation({ validate: () => (assertUniqueAddresses(this), []) });
   }
@@ -369,6 +379,79 @@ export class EnvironmentStack extends TerraformStack {
         schedule: agent.schedule,
       });
     }
+  }
+
+  /**
+   * CodeBuild (Docker build when the runtime is docker), CodeDeploy (blue/green or in-place on the
+   * fleet behind the target group) and, unless disabled, the CodePipeline that chains them.
+   */
+  private releasePipeline(
+    app: AppConfig,
+    envName: string,
+    env: EnvironmentConfig,
+    architecture: "x86_64" | "arm64",
+  ): { build: BuildProject; deployment: DeploymentGroup; pipeline?: Pipeline } {
+    const docker = env.application.runtime === "docker";
+    const release = { build: env.build, deployment: env.deployment, pipeline: env.pipeline };
+    const build = new BuildProject(this, "build", {
+      projectName: this.namePrefix,
+      description: `Builds ${docker ? "the container image" : "the application bundle"} of ${this.namePrefix}`,
+      encryptionKey: this.encryptionKey,
+      artifactBucket: this.artifacts.bucket,
+      logRetentionDays: release.build.logRetentionDays ?? env.observability.logRetentionDays,
+      dockerRepository: docker ? this.artifacts.repository : undefined,
+      architecture,
+      computeType: release.build.computeType,
+      timeoutMinutes: release.build.timeoutMinutes,
+      environmentVariables: {
+        APP_NAME: app.name,
+        APP_ENV: envName,
+        RELEASE_PARAMETER_PATH: `${this.releaseParameters.root}/release/`,
+        IMAGE_TAG_ENV: release.build.imageTag ?? envName,
+      },
+    });
+    this.releaseParameters.grantRead(build.role);
+
+    const application = new CodeDeployApplication(this, "codedeploy", { applicationName: this.namePrefix });
+    const deployment = release.deployment;
+    const group = new DeploymentGroup(this, "deployment", {
+      application,
+      deploymentGroupName: this.namePrefix,
+      autoScalingGroupName: this.fleet.liveGroupName,
+      targetGroupName: this.targetGroup.targetGroupName,
+      mode: deployment.mode,
+      fleet: { instanceRole: this.fleet.role, launchTemplateId: this.fleet.launchTemplate.launchTemplateId },
+      blueGreen: deployment.blueGreen,
+      inPlace: deployment.inPlace,
+      alarmNames: deployment.rollbackOnAlarms ? this.alarms.alarmNames : [],
+      notificationTopic: this.notifications,
+    });
+    this.output("codebuild_project_name", build.projectName, "CodeBuild project of the release pipeline");
+    this.output("codedeploy_application_name", application.applicationName, "CodeDeploy application");
+    this.output("codedeploy_deployment_group_name", group.deploymentGroupName, "CodeDeploy deployment group of the fleet");
+
+    if (!release.pipeline.enabled) return { build, deployment: group };
+    const s = release.pipeline.source;
+    const source: PipelineSource =
+      s.provider === "s3"
+        ? { kind: "s3", objectKey: s.objectKey ?? DEFAULT_SOURCE_OBJECT_KEY }
+        : s.provider === "codecommit"
+          ? { kind: "codecommit", repository: s.repository!, branch: s.branch! }
+          : { kind: "connection", connectionArn: s.connectionArn!, repository: s.repository!, branch: s.branch! };
+    const pipeline = new Pipeline(this, "pipeline", {
+      pipelineName: this.namePrefix,
+      artifactBucket: this.artifacts.bucket,
+      encryptionKey: this.encryptionKey,
+      source,
+      build,
+      deployTarget: group,
+      approvalTopic: (release.pipeline.manualApproval ?? env.protection) ? this.notifications : undefined,
+    });
+    this.output("pipeline_name", pipeline.pipelineName, "CodePipeline of the environment");
+    if (source.kind === "s3") {
+      this.output("pipeline_source_location", `s3://${this.artifacts.bucket.bucketName}/${source.objectKey}`, "Upload a zip of the application here to start a release");
+    }
+    return { build, deployment: group, pipeline };
   }
 
   /** One ALB for this environment, optionally behind CloudFront, with its DNS records. */

@@ -167,6 +167,7 @@ describe("configurations", () => {
         "portal-staging EC2.NO_PUBLIC_IP aws_instance.bastion: A bastion reached over SSH from bastion.sshIngressCidrs needs a public address; its group admits only those CIDRs",
       ],
       "config/examples/dedicated-https-cdn.yaml": [],
+      "config/examples/docker-in-place.yaml": [],
       "config/examples/ecs.yaml": [],
       "config/examples/hosts.yaml": [mutableTags("staging"), mutableTags("production")],
       "config/examples/shared-alb.yaml": [sharedAlb("qa"), sharedAlb("staging"), sharedAlb("production")],

@@ -240,4 +240,30 @@ mock_provider "aws" {
       arn = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"
     }
   }
+  # Release pipeline: targets, triggers and IAM statements receive these ARNs.
+  mock_resource "aws_codebuild_project" {
+    defaults = {
+      arn = "arn:aws:codebuild:eu-west-1:123456789012:project/mocked"
+    }
+  }
+  mock_resource "aws_codedeploy_app" {
+    defaults = {
+      arn = "arn:aws:codedeploy:eu-west-1:123456789012:application:mocked"
+    }
+  }
+  mock_resource "aws_codedeploy_deployment_group" {
+    defaults = {
+      arn = "arn:aws:codedeploy:eu-west-1:123456789012:deploymentgroup:mocked/mocked"
+    }
+  }
+  mock_resource "aws_codepipeline" {
+    defaults = {
+      arn = "arn:aws:codepipeline:eu-west-1:123456789012:mocked"
+    }
+  }
+  mock_resource "aws_cloudwatch_event_rule" {
+    defaults = {
+      arn = "arn:aws:events:eu-west-1:123456789012:rule/mocked"
+    }
+  }
 }

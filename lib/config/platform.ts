@@ -25,8 +25,9 @@ export const platformSchema = oneOf(PLATFORMS)
 export const UNREAD_SECTIONS: Readonly<Record<Platform, readonly string[]>> = {
   fleet: ["ecs"],
   host: ["ecs"],
-  // The ECS stack builds no fleet, image, bastion, database, front end or host.
-  ecs: ["application", "fleet", "goldenAmi", "bastion", "database", "frontend", "codedeployAgent", "host"],
+  // The ECS stack builds no fleet, image, bastion, database, front end, CodeDeploy or host;
+  // its releases read `build` and `pipeline`.
+  ecs: ["application", "fleet", "goldenAmi", "bastion", "database", "frontend", "codedeployAgent", "deployment", "host"],
 };
 
 /** The sections environments of `platform` do not read (none for an unknown platform). */

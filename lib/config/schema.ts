@@ -13,6 +13,7 @@ import { networkSchema } from "./network";
 import { githubActionsSchema, hostSchema } from "./host";
 import { platformSchema } from "./platform";
 import { bastionSchema, checkAccessAndData, codedeployAgentSchema, databaseSchema, frontendSchema } from "./options";
+import { buildSchema, checkRelease, deploymentSchema, pipelineSchema } from "./release";
 import { accountId, acmCertificateArn, bool, dnsLabel, integer, oneOf, region, strictObject, tagMap } from "./primitives";
 
 /** `<app>-<environment>` prefixes every AWS name; 24 leaves room for suffixes within the 32-character ALB and target group limits. */
@@ -55,6 +56,9 @@ export const environmentSchema = strictObject({
   database: databaseSchema,
   frontend: frontendSchema,
   codedeployAgent: codedeployAgentSchema,
+  deployment: deploymentSchema,
+  build: buildSchema,
+  pipeline: pipelineSchema,
   ecs: ecsSchema,
 }).superRefine(
   (env, ctx) => {
@@ -187,6 +191,7 @@ export const environmentSchema = strictObject({
       ctx.addIssue({ code: "custom", path: ["backend", "useLockfile"], input: false, message: "true, or a dynamodbTable: without a lock two concurrent applies can corrupt the state" });
     }
     hostRules(env, ctx);
+    checkRelease(env, ctx);
   },
   { when: () => true },
 );
