@@ -7,6 +7,7 @@ import { EcsEnvironmentStack } from "../stacks/ecs-environment-stack";
 import { EnvironmentStack } from "../stacks/environment-stack";
 import { buildApp } from "../lib/build-app";
 import { Testing } from "cdktf";
+import * as YAML from "yaml";
 import { data, ref, resource, resourcesOfType, statements, Synth, synthConfig } from "./helpers/synth";
 
 const root = path.join(__dirname, "..");
@@ -358,6 +359,45 @@ describe("EcsEnvironmentStack", () => {
     expect(json.resource.aws_autoscaling_group).toBeUndefined();
     expect(json.resource.aws_ecs_capacity_provider).toBeUndefined();
     expect(resource(json, "aws_ecs_cluster_capacity_providers", "cluster_capacity_providers").capacity_providers).toEqual(["FARGATE", "FARGATE_SPOT"]);
+  });
+
+  test("a pipeline per service: source, build (Docker, imagedefinitions.json), approval where protected, ECS deploy", () => {
+    const pipeline = resource(production, "aws_codepipeline", "service_api_pipeline");
+    expect(pipeline.stage.map((s: any) => s.name)).toEqual(["Source", "Build", "Approve", "Deploy"]);
+    expect(resource(staging, "aws_codepipeline", "service_api_pipeline").stage.map((s: any) => s.name)).toEqual(["Source", "Build", "Deploy"]);
+    expect(pipeline.stage[0].action[0].configuration.S3ObjectKey).toBe("pipeline-source/api.zip");
+    expect(resource(production, "aws_codepipeline", "service_web_pipeline").stage[0].action[0].configuration.S3ObjectKey).toBe("pipeline-source/web.zip");
+    expect(pipeline.stage[3].action[0]).toMatchObject({
+      provider: "ECS",
+      input_artifacts: ["build"],
+      configuration: { ClusterName: "shop-production", ServiceName: ref("aws_ecs_service.service_api", "name"), FileName: "imagedefinitions.json" },
+    });
+    const project = resource(production, "aws_codebuild_project", "service_web_build_project");
+    expect(project.environment.privileged_mode).toBe(true);
+    expect(project.environment.image).toBe("aws/codebuild/amazonlinux-aarch64-standard:3.0"); // web runs on m7g (arm64)
+    expect(resource(production, "aws_codebuild_project", "service_api_build_project").environment.image).toBe("aws/codebuild/amazonlinux-x86_64-standard:5.0");
+    expect(project.environment.environment_variable).toEqual(
+      expect.arrayContaining([
+        { name: "REPOSITORY_URI", value: ref("aws_ecr_repository.service_web_repository", "repository_url"), type: "PLAINTEXT" },
+        { name: "CONTAINER_NAME", value: "web", type: "PLAINTEXT" },
+      ]),
+    );
+    const buildspec = YAML.parse(project.source.buildspec.replace(/\$\$\{/g, "${"));
+    expect(buildspec.artifacts.files).toEqual(["imagedefinitions.json"]);
+    expect(buildspec.phases.post_build.commands.join("\n")).toContain('"$CONTAINER_NAME" "$REPOSITORY_URI:$IMAGE_TAG" > imagedefinitions.json');
+  });
+
+  test("the pipeline role may update its service and pass only its task's two roles", () => {
+    const policy = statements(production, "service_api_pipeline_role_policy");
+    expect(policy).toContainEqual(expect.objectContaining({ actions: ["ecs:DescribeServices", "ecs:UpdateService"], resources: [ref("aws_ecs_service.service_api", "id")] }));
+    const passed = policy.filter((s) => s.actions.includes("iam:PassRole")).flatMap((s) => s.resources);
+    expect(passed.sort()).toEqual([ref("aws_iam_role.service_api_execution_role", "arn"), ref("aws_iam_role.service_api_task_role", "arn")].sort());
+  });
+
+  test("pipeline.enabled: false keeps the build projects and drops the pipelines", () => {
+    const json = synthConfig(parseConfig(ecsConfig((c) => (c.environments.staging.pipeline = { enabled: false })))).staging;
+    expect(Object.keys(resourcesOfType(json, "aws_codebuild_project")).sort()).toEqual(["service_api_build_project", "service_web_build_project"]);
+    expect(json.resource.aws_codepipeline).toBeUndefined();
   });
 
   test("golden snapshot: the ECS example's staging stack", () => {

@@ -11,6 +11,7 @@ import { EcsCluster } from "./ecs-cluster";
 import { EncryptionKey } from "./encryption-key";
 import { LogGroup } from "./log-group";
 import { INetwork } from "./network";
+import { IPipelineDeployTarget } from "./pipeline";
 import { Role } from "./role";
 import { SecurityGroup } from "./security-group";
 import { HealthCheckOptions, TargetGroup } from "./target-group";
@@ -76,7 +77,14 @@ export interface EcsServiceProps {
  * Releases register new task definition revisions (the pipeline's ECS deploy action), so the
  * service ignores changes of `task_definition`; autoscaling owns `desired_count`.
  */
-export class EcsService extends Construct {
+/** What the build hands the ECS deploy action: `[{ name, imageUri }]` per container. */
+export const IMAGE_DEFINITIONS_FILE = "imagedefinitions.json";
+
+export class EcsService extends Construct implements IPipelineDeployTarget {
+  public readonly actionProvider = "ECS" as const;
+  /** The ECS deploy action's configuration: this service, the image from the build's imagedefinitions.json. */
+  public readonly configuration: Record<string, string>;
+  public readonly serviceArn: string;
   public readonly serviceName: string;
   public readonly containerName: string;
   public readonly repository: ContainerRepository;
@@ -211,6 +219,9 @@ export class EcsService extends Construct {
       }),
     );
 
+    this.serviceArn = service.id;
+    this.configuration = { ClusterName: props.cluster.clusterName, ServiceName: service.name, FileName: IMAGE_DEFINITIONS_FILE };
+
     const target = pin(
       this,
       new AppautoscalingTarget(this, "scaling", {
@@ -242,5 +253,18 @@ export class EcsService extends Construct {
         metric,
       );
     }
+  }
+
+  /**
+   * The ECS deploy action registers a revision of the service's task definition with the new
+   * image and updates the service: it passes both of the task's roles to ECS.
+   */
+  public grantDeploy(role: Role): void {
+    role.addToPolicy(
+      { actions: ["ecs:DescribeServices", "ecs:UpdateService"], resources: [this.serviceArn] },
+      { sid: "EcsTaskDefinitions", actions: ["ecs:DescribeTaskDefinition", "ecs:RegisterTaskDefinition"], resources: ["*"] },
+    );
+    this.taskRole.grantPassRole(role, "ecs-tasks.amazonaws.com");
+    this.executionRole.grantPassRole(role, "ecs-tasks.amazonaws.com");
   }
 }

@@ -6,6 +6,9 @@ import { EcsConfig } from "../lib/config/ecs";
 import { AppConfig, EnvironmentConfig } from "../lib/config/schema";
 import { AccountContext } from "../constructs/account-context";
 import { AliasRecord } from "../constructs/alias-record";
+import { Bucket } from "../constructs/bucket";
+import { BuildProject } from "../constructs/build-project";
+import { Pipeline } from "../constructs/pipeline";
 import { EcsCluster } from "../constructs/ecs-cluster";
 import { EcsService } from "../constructs/ecs-service";
 import { EncryptionKey } from "../constructs/encryption-key";
@@ -14,6 +17,11 @@ import { Network } from "../constructs/network";
 import { NotificationTopic } from "../constructs/notification-topic";
 import { SecurityGroup } from "../constructs/security-group";
 import { applyBackend } from "./backend";
+import { pipelineSource } from "./pipeline-source";
+import { instanceArchitecture } from "../lib/ec2";
+import { renderTemplate } from "../lib/templates";
+import { DEFAULT_SOURCE_OBJECT_KEY } from "../lib/config/release";
+import * as path from "path";
 
 /** Host ports Docker picks for bridge-mode containers with hostPort 0 (the Linux ephemeral range ECS uses). */
 export const DYNAMIC_HOST_PORTS = { from: 32768, to: 65535 } as const;
@@ -40,6 +48,12 @@ export class EcsEnvironmentStack extends TerraformStack {
   public readonly notifications: NotificationTopic;
   public readonly cluster: EcsCluster;
   public readonly services: EcsService[];
+  /** Pipeline artifacts and the s3 sources. */
+  public readonly artifactBucket: Bucket;
+  /** One per service, in the order of `ecs.services`. */
+  public readonly buildProjects: BuildProject[] = [];
+  /** One per service unless `pipeline.enabled` is false. */
+  public readonly pipelines: Pipeline[] = [];
   /** Group of the EC2 container instances (EC2 services only). */
   public readonly containerInstanceSecurityGroup?: SecurityGroup;
 
@@ -165,6 +179,21 @@ export class EcsEnvironmentStack extends TerraformStack {
         }),
     );
 
+    this.artifactBucket = new Bucket(this, "artifacts-bucket", {
+      bucketPrefix: `${this.namePrefix}-artifacts-`,
+      encryptionKey: this.encryptionKey,
+      forceDestroy: !env.protection,
+      lifecycleRules: [
+        {
+          id: "expire-artifacts",
+          expirationDays: env.artifacts.artifactExpirationDays,
+          noncurrentVersionExpirationDays: env.artifacts.noncurrentVersionExpirationDays,
+          abortIncompleteMultipartUploadDays: 7,
+        },
+      ],
+    });
+    ecs.services.forEach((config, i) => this.release(env, config, this.services[i]));
+
     const scheme = https ? "https" : "http";
     let url = `${scheme}://${this.loadBalancer.dnsName}`;
     if (lb.hostName && lb.hostedZoneId) {
@@ -187,7 +216,51 @@ export class EcsEnvironmentStack extends TerraformStack {
       "ECR repository of each service, by service name",
     );
 
+    this.output("artifact_bucket_name", this.artifactBucket.bucketName, "S3 bucket for pipeline artifacts (and s3 sources)");
+    if (this.pipelines.length > 0) {
+      this.output("pipeline_names", Object.fromEntries(ecs.services.map((s, i) => [s.name, this.pipelines[i].pipelineName])), "CodePipeline of each service, by service name");
+    }
+
     this.node.addValidation({ validate: () => (assertUniqueAddresses(this), []) });
+  }
+
+  /**
+   * A service's release: CodeBuild builds its image (for the architecture it runs on), pushes it
+   * under a tag of its own and writes imagedefinitions.json; unless disabled, a pipeline chains
+   * source → build → (approval) → the ECS deploy action on the service.
+   */
+  private release(env: EnvironmentConfig, config: EcsConfig["services"][number], service: EcsService): void {
+    const name = `${this.namePrefix}-${config.name}`;
+    const build = new BuildProject(this, `${service.node.id}-build`, {
+      projectName: name,
+      description: `Builds the container image of ${name}`,
+      encryptionKey: this.encryptionKey,
+      artifactBucket: this.artifactBucket,
+      logRetentionDays: env.build.logRetentionDays ?? env.observability.logRetentionDays,
+      dockerRepository: service.repository,
+      // Fargate task definitions ask for X86_64; EC2 tasks run on the capacity's architecture.
+      architecture: config.launchType === "EC2" ? instanceArchitecture(env.ecs!.capacity.instanceType) : "x86_64",
+      computeType: env.build.computeType,
+      timeoutMinutes: env.build.timeoutMinutes,
+      environmentVariables: { REPOSITORY_URI: service.repository.repositoryUrl, CONTAINER_NAME: service.containerName, BUILD_CONTEXT: config.buildContext },
+      buildspec: renderTemplate("ecs/buildspec.yml", {}),
+    });
+    this.buildProjects.push(build);
+    if (!env.pipeline.enabled) return;
+    // One s3 object per service, next to the configured (or default) key.
+    const objectKey = path.posix.join(path.posix.dirname(env.pipeline.source.objectKey ?? DEFAULT_SOURCE_OBJECT_KEY), `${config.name}.zip`);
+    const source = pipelineSource({ ...env.pipeline.source, objectKey: undefined }, objectKey);
+    this.pipelines.push(
+      new Pipeline(this, `${service.node.id}-pipeline`, {
+        pipelineName: name,
+        artifactBucket: this.artifactBucket,
+        encryptionKey: this.encryptionKey,
+        source,
+        build,
+        deployTarget: service,
+        approvalTopic: (env.pipeline.manualApproval ?? env.protection) ? this.notifications : undefined,
+      }),
+    );
   }
 
   private output(name: string, value: string | string[] | Record<string, string>, description: string): void {

@@ -57,6 +57,9 @@ export const ecsServiceSchema = strictObject({
     .meta({ allowed: "a list of 1 to 5 path patterns" })
     .describe("Requests whose path matches one of these go to this service (one listener rule)."),
   priority: integer(1, 50000, "a listener rule priority").describe("Priority of the service's path rule; lower is evaluated first. Explicit, so adding a service never reorders the others."),
+  buildContext: pattern(/^(\.|[A-Za-z0-9_][A-Za-z0-9_.\/-]*)$/, "a relative directory of the source such as . or services/api")
+    .default(".")
+    .describe("Directory of the source that holds the service's Dockerfile (docker build context); services of one repository each build their own."),
   initialImageTag: pattern(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, "an image tag such as latest or 1.0.0")
     .default("latest")
     .describe("Image tag of the first task definition, before the first release; releases register new task definition revisions with the built tag."),
