@@ -7,6 +7,7 @@ import { EcsEnvironmentStack } from "../stacks/ecs-environment-stack";
 import { EnvironmentStack } from "../stacks/environment-stack";
 import { buildApp } from "../lib/build-app";
 import { Testing } from "cdktf";
+import { releaseFiles } from "../lib/release-files";
 import * as YAML from "yaml";
 import { data, ref, resource, resourcesOfType, statements, Synth, synthConfig } from "./helpers/synth";
 
@@ -392,6 +393,10 @@ describe("EcsEnvironmentStack", () => {
     expect(policy).toContainEqual(expect.objectContaining({ actions: ["ecs:DescribeServices", "ecs:UpdateService"], resources: [ref("aws_ecs_service.service_api", "id")] }));
     const passed = policy.filter((s) => s.actions.includes("iam:PassRole")).flatMap((s) => s.resources);
     expect(passed.sort()).toEqual([ref("aws_iam_role.service_api_execution_role", "arn"), ref("aws_iam_role.service_api_task_role", "arn")].sort());
+  });
+
+  test("no fleet release files (appspec, hook scripts) for ECS environments", () => {
+    expect(releaseFiles(config, "staging")).toEqual([]);
   });
 
   test("pipeline.enabled: false keeps the build projects and drops the pipelines", () => {
