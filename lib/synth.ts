@@ -38,7 +38,10 @@ export interface SynthesizedStack {
   readonly name: string;
   /** Directory of the stack, absolute (inside `outdir`). */
   readonly directory: string;
-  /** Every `type.name` (and `data.type.name`) address of the stack. */
+  /**
+   * Every `type.name` (and `data.type.name`) address of the stack. Computed on first read: it
+   * renders the stack once more, which `npm run synth` does not need (a third of its time).
+   */
   readonly addresses: string[];
 }
 
@@ -85,11 +88,16 @@ export async function synthesize(options: SynthOptions): Promise<SynthResult> {
     }
     if (atomic) swapIn(workdir, target);
     generated.commit();
-    const stacks = built.map((stack) => ({
-      name: stack.node.id,
-      directory: path.join(target, "stacks", stack.node.id),
-      addresses: addressesOf(stack.toTerraform()),
-    }));
+    const stacks = built.map((stack): SynthesizedStack => {
+      let addresses: string[] | undefined;
+      return {
+        name: stack.node.id,
+        directory: path.join(target, "stacks", stack.node.id),
+        get addresses() {
+          return (addresses ??= addressesOf(stack.toTerraform()));
+        },
+      };
+    });
     return { config, format, stacks, outdir: target, generatedDir: generated.target, policy: policyReports(built) };
   } catch (e) {
     if (atomic) fs.rmSync(workdir, { recursive: true, force: true });
