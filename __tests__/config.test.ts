@@ -1,7 +1,8 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { ConfigError, loadConfigFile, parseConfig } from "../lib/config/load";
+import { loadConfigFile, parseConfig } from "../lib/config/load";
+import { configProblems, expectProblemLine } from "./helpers/config";
 
 const base = () => ({
   app: { name: "webapp", region: "eu-west-1" },
@@ -15,21 +16,11 @@ const base = () => ({
 function problems(mutate: (c: any) => void): string[] {
   const config = base();
   mutate(config);
-  try {
-    parseConfig(config, "test.yaml");
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems.map((p) => `${p.path}: received ${p.received}; allowed: ${p.allowed}`);
-    throw e;
-  }
-  throw new Error("expected the configuration to be rejected");
+  return configProblems(config);
 }
 
 function expectProblem(mutate: (c: any) => void, path: string, received: string, allowed: RegExp): void {
-  const lines = problems(mutate);
-  const line = lines.find((l) => l.startsWith(`${path}: `));
-  expect({ lines, found: line !== undefined }).toEqual({ lines, found: true });
-  expect(line).toContain(`received ${received}`);
-  expect(line!.split("; allowed: ")[1]).toMatch(allowed);
+  expectProblemLine(problems(mutate), path, received, allowed);
 }
 
 describe("configuration files", () => {

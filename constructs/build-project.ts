@@ -1,6 +1,7 @@
 import { CodebuildProject } from "@cdktf/provider-aws/lib/codebuild-project";
 import { Construct } from "constructs";
 import { childId, pin } from "../lib/address";
+import { terraformLiteral } from "../lib/templates";
 import { AccountContext } from "./account-context";
 import { Bucket } from "./bucket";
 import { ContainerRepository } from "./container-repository";
@@ -46,6 +47,11 @@ export interface BuildProjectProps {
   readonly environmentVariables?: Readonly<Record<string, string>>;
   /** @default "Builds <projectName>" */
   readonly description?: string;
+  /**
+   * Inline buildspec (literal text: `${` is escaped for Terraform here).
+   * @default the source's buildspec.yml
+   */
+  readonly buildspec?: string;
 }
 
 /**
@@ -96,7 +102,7 @@ export class BuildProject extends Construct {
         encryptionKey: props.encryptionKey.keyArn,
         buildTimeout: timeout,
         queuedTimeout: 480,
-        source: { type: "CODEPIPELINE" },
+        source: { type: "CODEPIPELINE", buildspec: props.buildspec === undefined ? undefined : terraformLiteral(props.buildspec) },
         artifacts: { type: "CODEPIPELINE" },
         environment: {
           computeType: props.computeType ?? "BUILD_GENERAL1_SMALL",

@@ -218,24 +218,25 @@ export class Fleet extends Construct {
         "requests",
       );
     }
-    if (props.notificationTopic) {
-      pin(
-        this,
-        new AutoscalingNotification(this, "notifications", {
-          groupNames: [this.liveGroupName],
-          topicArn: props.notificationTopic.topicArn,
-          notifications: [
-            "autoscaling:EC2_INSTANCE_LAUNCH",
-            "autoscaling:EC2_INSTANCE_TERMINATE",
-            "autoscaling:EC2_INSTANCE_LAUNCH_ERROR",
-            "autoscaling:EC2_INSTANCE_TERMINATE_ERROR",
-          ],
-          dependsOn: [group],
-        }),
-        "notifications",
-      );
-    }
+    if (props.notificationTopic) notifyGroupEvents(this, this.liveGroupName, props.notificationTopic, [group]);
   }
+}
+
+/**
+ * Publishes a group's launch, terminate and error events to `topic`, as
+ * `aws_autoscaling_notification.<owner>_notifications`.
+ */
+export function notifyGroupEvents(owner: Construct, groupName: string, topic: NotificationTopic, dependsOn: ITerraformDependable[]): void {
+  pin(
+    owner,
+    new AutoscalingNotification(owner, "notifications", {
+      groupNames: [groupName],
+      topicArn: topic.topicArn,
+      notifications: ["autoscaling:EC2_INSTANCE_LAUNCH", "autoscaling:EC2_INSTANCE_TERMINATE", "autoscaling:EC2_INSTANCE_LAUNCH_ERROR", "autoscaling:EC2_INSTANCE_TERMINATE_ERROR"],
+      dependsOn,
+    }),
+    "notifications",
+  );
 }
 
 /**
@@ -243,7 +244,7 @@ export class Fleet extends Construct {
  * encrypted volumes (and CodeDeploy's group copies launch through the same role). The role is
  * matched by ARN condition: naming a role that does not exist yet would invalidate the key policy.
  */
-function allowAutoScalingToUseKey(key: EncryptionKey, context: AccountContext): void {
+export function allowAutoScalingToUseKey(key: EncryptionKey, context: AccountContext): void {
   const slr = `arn:${context.partition}:iam::${context.accountId}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling*`;
   const principal = [{ type: "AWS" as const, identifiers: ["*"] }];
   const conditions = [

@@ -19,8 +19,19 @@ export interface HealthCheckOptions {
 }
 
 export interface TargetGroupProps {
-  /** `<app>-<environment>`; the group is named `<prefix>-<port>`. */
+  /** `<app>-<environment>`; the group is named `<prefix>-<port>` unless `name` is given. */
   readonly namePrefix: string;
+  /**
+   * Group name (at most 32 characters), for several groups on one port.
+   * @default `<namePrefix>-<port>`
+   */
+  readonly name?: string;
+  /**
+   * `instance`: targets are instances (EC2 fleets, ECS bridge tasks on their host ports). `ip`:
+   * targets are network interfaces (ECS tasks in awsvpc mode, Fargate).
+   * @default "instance"
+   */
+  readonly targetType?: "instance" | "ip";
   readonly vpcId: string;
   /** Port the instances serve on. */
   readonly port: number;
@@ -34,7 +45,7 @@ export interface TargetGroupProps {
 }
 
 /**
- * An instance target group over HTTP with an explicit health check. The port is part of the name
+ * A target group over HTTP with an explicit health check. The port is part of the default name
  * so a replacement (new port) can be created before the old group is destroyed.
  */
 export class TargetGroup extends Construct {
@@ -49,10 +60,10 @@ export class TargetGroup extends Construct {
     const group = pin(
       this,
       new LbTargetGroup(this, "target-group", {
-        name: `${props.namePrefix}-${props.port}`,
+        name: props.name ?? `${props.namePrefix}-${props.port}`,
         port: props.port,
         protocol: "HTTP",
-        targetType: "instance",
+        targetType: props.targetType ?? "instance",
         vpcId: props.vpcId,
         deregistrationDelay: String(props.deregistrationDelaySeconds ?? 30),
         healthCheck: {
@@ -85,6 +96,23 @@ export class TargetGroup extends Construct {
         action: [{ type: "forward", targetGroupArn: this.targetGroupArn }],
       }),
       "host",
+    );
+  }
+
+  /**
+   * Forwards requests whose path matches one of `pathPatterns` (at most five) on `listenerArn` to
+   * this group, at a fixed priority. Returns the rule, for resources that must wait for it.
+   */
+  public routePath(listenerArn: string, pathPatterns: readonly string[], priority: number): LbListenerRule {
+    return pin(
+      this,
+      new LbListenerRule(this, "path-rule", {
+        listenerArn,
+        priority,
+        condition: [{ pathPattern: { values: [...pathPatterns] } }],
+        action: [{ type: "forward", targetGroupArn: this.targetGroupArn }],
+      }),
+      "path",
     );
   }
 }

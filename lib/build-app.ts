@@ -1,6 +1,7 @@
 import { App, TerraformStack } from "cdktf";
 import { applyPolicyPack } from "../policy";
 import { Config } from "./config/schema";
+import { EcsEnvironmentStack } from "../stacks/ecs-environment-stack";
 import { EnvironmentStack } from "../stacks/environment-stack";
 import { HostEnvironmentStack } from "../stacks/host-environment-stack";
 import { SHARED_STACK_SUFFIX, SharedLoadBalancerStack } from "../stacks/shared-load-balancer-stack";
@@ -33,7 +34,10 @@ export function buildApp(app: App, config: Config): TerraformStack[] {
       applyPolicyPack(host, { protection: environment.protection });
       return host;
     }
-    const stack = new EnvironmentStack(app, stackName(config, envName), { app: config.app, envName, environment, shared: config.sharedLoadBalancer });
+    const stack =
+      environment.platform === "ecs"
+        ? new EcsEnvironmentStack(app, stackName(config, envName), { app: config.app, envName, environment })
+        : new EnvironmentStack(app, stackName(config, envName), { app: config.app, envName, environment, shared: config.sharedLoadBalancer });
     if (shared && environment.loadBalancer.mode === "shared") stack.addDependency(shared);
     applyPolicyPack(stack, { protection: environment.protection });
     return stack;

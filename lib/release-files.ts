@@ -93,6 +93,9 @@ export function releaseContext(config: Config, envName: string): ReleaseContext 
 export function releaseFiles(config: Config, envName: string): ReleaseFile[] {
   const c = releaseContext(config, envName);
   if (config.environments[envName].platform === "host") return hostReleaseFiles(config, c);
+  // ECS services build with the buildspec inside their CodeBuild project (templates/ecs) and
+  // deploy with the ECS action: their repository needs only its Dockerfile.
+  if (config.environments[envName].platform === "ecs") return [];
   const docker = c.runtime === "docker";
   const view = {
     appName: c.appName,

@@ -15,8 +15,7 @@ import { ArtifactStore } from "../constructs/artifact-store";
 import { BuildProject } from "../constructs/build-project";
 import { CodeDeployApplication } from "../constructs/codedeploy-application";
 import { DeploymentGroup } from "../constructs/deployment-group";
-import { Pipeline, PipelineSource } from "../constructs/pipeline";
-import { DEFAULT_SOURCE_OBJECT_KEY } from "../lib/config/release";
+import { Pipeline } from "../constructs/pipeline";
 import { CdnDistribution } from "../constructs/cdn-distribution";
 import { CloudWatchAgent } from "../constructs/cloudwatch-agent";
 import { EncryptionKey } from "../constructs/encryption-key";
@@ -32,6 +31,7 @@ import { ReleaseParameters } from "../constructs/release-parameters";
 import { SecurityGroup } from "../constructs/security-group";
 import { TargetGroup } from "../constructs/target-group";
 import { applyBackend, remoteState } from "./backend";
+import { pipelineSource } from "./pipeline-source";
 import { environmentArtifacts, environmentGoldenAmi, environmentNetwork, environmentNotifications, environmentTags, stockImageId } from "./environment-parts";
 import { SHARED_OUTPUTS, SHARED_STACK_SUFFIX } from "./shared-load-balancer-stack";
 // Access and data options (accessAndData below).
@@ -431,13 +431,7 @@ export class EnvironmentStack extends TerraformStack {
     this.output("codedeploy_deployment_group_name", group.deploymentGroupName, "CodeDeploy deployment group of the fleet");
 
     if (!release.pipeline.enabled) return { build, deployment: group };
-    const s = release.pipeline.source;
-    const source: PipelineSource =
-      s.provider === "s3"
-        ? { kind: "s3", objectKey: s.objectKey ?? DEFAULT_SOURCE_OBJECT_KEY }
-        : s.provider === "codecommit"
-          ? { kind: "codecommit", repository: s.repository!, branch: s.branch! }
-          : { kind: "connection", connectionArn: s.connectionArn!, repository: s.repository!, branch: s.branch! };
+    const source = pipelineSource(release.pipeline.source);
     const pipeline = new Pipeline(this, "pipeline", {
       pipelineName: this.namePrefix,
       artifactBucket: this.artifacts.bucket,

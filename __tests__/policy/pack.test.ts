@@ -168,6 +168,7 @@ describe("configurations", () => {
       ],
       "config/examples/dedicated-https-cdn.yaml": [],
       "config/examples/docker-in-place.yaml": [],
+      "config/examples/ecs.yaml": [],
       "config/examples/hosts.yaml": [mutableTags("staging"), mutableTags("production")],
       "config/examples/shared-alb.yaml": [sharedAlb("qa"), sharedAlb("staging"), sharedAlb("production")],
       "config/examples/single-env-s3-hcl.yaml": [],

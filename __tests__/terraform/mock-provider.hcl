@@ -194,6 +194,40 @@ mock_provider "aws" {
       arn = "arn:aws:imagebuilder:eu-west-1:123456789012:image-pipeline/mocked"
     }
   }
+  # ECS: the capacity provider validates the group's ARN; services and autoscaling take the
+  # cluster's and task definition's.
+  mock_resource "aws_autoscaling_group" {
+    defaults = {
+      arn = "arn:aws:autoscaling:eu-west-1:123456789012:autoScalingGroup:0e4c8f3a-8d7b-4c3e-9f1a-2b6d5e7c9a10:autoScalingGroupName/mocked"
+    }
+  }
+  mock_resource "aws_ecs_cluster" {
+    defaults = {
+      arn = "arn:aws:ecs:eu-west-1:123456789012:cluster/mocked"
+    }
+  }
+  mock_resource "aws_ecs_capacity_provider" {
+    defaults = {
+      arn = "arn:aws:ecs:eu-west-1:123456789012:capacity-provider/mocked"
+    }
+  }
+  mock_resource "aws_ecs_task_definition" {
+    defaults = {
+      arn                  = "arn:aws:ecs:eu-west-1:123456789012:task-definition/mocked:1"
+      arn_without_revision = "arn:aws:ecs:eu-west-1:123456789012:task-definition/mocked"
+      revision             = 1
+    }
+  }
+  mock_resource "aws_appautoscaling_target" {
+    defaults = {
+      arn = "arn:aws:application-autoscaling:eu-west-1:123456789012:scalable-target/0e4c8f3a8d7b4c3e9f1a2b6d5e7c9a10"
+    }
+  }
+  mock_resource "aws_lb_listener_rule" {
+    defaults = {
+      arn = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener-rule/app/mocked/50dc6c495c0c9188/f2f7dc8efc522ab2/9683b2d02a6cabee"
+    }
+  }
   mock_resource "aws_eip" {
     defaults = {
       id            = "eipalloc-0123456789abcdef0"

@@ -1,6 +1,6 @@
 # The shared load balancer stack: ALB and VPC, no fleet.
 # requires: aws_lb.load_balancer_alb aws_lb_listener.load_balancer_http
-# excludes: aws_autoscaling_group.fleet_asg
+# excludes: aws_autoscaling_group.fleet_asg aws_ecs_cluster.cluster
 
 run "plan_shared_load_balancer" {
   command = plan

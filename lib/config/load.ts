@@ -2,6 +2,8 @@ import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import type { z } from "zod";
+import { explicitSectionProblems } from "./ecs";
+import { unreadSections } from "./platform";
 import { Config, configSchema } from "./schema";
 
 /** One thing wrong with a configuration: where, what was there, and what is allowed. */
@@ -62,19 +64,27 @@ export function loadConfigFile(file: string): Config {
 export function parseConfig(raw: unknown, source = "(inline)"): Config {
   const merged = applyDefaults(raw);
   const result = configSchema.safeParse(merged, { reportInput: true });
-  if (result.success) return result.data;
-  throw new ConfigError(source, toProblems(result.error.issues, raw));
+  const explicit = explicitSectionProblems(merged);
+  if (result.success && explicit.length === 0) return result.data;
+  throw new ConfigError(source, [...(result.success ? [] : toProblems(result.error.issues, raw)), ...explicit]);
 }
 
 /**
  * Deep-merges the top-level `defaults` block under every environment. Arrays and scalars from the
- * environment replace the default; objects merge key by key.
+ * environment replace the default; objects merge key by key. Sections only one platform reads
+ * (`fleet` and `goldenAmi` for the fleet, `ecs` for ECS) reach only environments of that
+ * platform, so a mixed configuration can keep them in `defaults` while such sections given to an
+ * environment of another platform are refused.
  */
 export function applyDefaults(raw: unknown): unknown {
   if (!isPlainObject(raw) || !isPlainObject(raw.defaults) || !isPlainObject(raw.environments)) return raw;
   const defaults = raw.defaults;
   const environments = Object.fromEntries(
-    Object.entries(raw.environments).map(([name, env]) => [name, isPlainObject(env) ? deepMerge(defaults, env) : env]),
+    Object.entries(raw.environments).map(([name, env]) => {
+      if (!isPlainObject(env)) return [name, env];
+      const foreign = unreadSections(env.platform ?? defaults.platform ?? "fleet");
+      return [name, deepMerge(Object.fromEntries(Object.entries(defaults).filter(([key]) => !foreign.includes(key))), env)];
+    }),
   );
   return { ...raw, environments };
 }

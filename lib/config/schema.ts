@@ -3,6 +3,7 @@ import { overlaps, parseCidr } from "../cidr";
 import { listenerRulePriority } from "../priority";
 import { instanceArchitecture } from "../ec2";
 import { artifactsSchema } from "./artifacts";
+import { checkEcsEnvironment, checkEcsNames, ecsSchema } from "./ecs";
 import { backendSchema } from "./backend";
 import { applicationSchema } from "./application";
 import { fleetSchema } from "./fleet";
@@ -58,9 +59,11 @@ export const environmentSchema = strictObject({
   deployment: deploymentSchema,
   build: buildSchema,
   pipeline: pipelineSchema,
+  ecs: ecsSchema,
 }).superRefine(
   (env, ctx) => {
     checkAccessAndData(env, ctx);
+    checkEcsEnvironment(env, ctx);
     // Runs even when other fields of the environment are invalid (all problems are reported at
     // once); each rule looks only at fields that parsed.
     const network: Record<string, any> = isRecord(env.network) ? env.network : {};
@@ -259,6 +262,7 @@ export const configSchema = strictObject({
         });
       }
 
+      checkEcsNames(appName, name, env, ctx);
       const network: Record<string, any> = isRecord(env.network) ? env.network : {};
       const envRegion = typeof env.region === "string" ? env.region : appRegion;
       const lb: Record<string, any> = isRecord(env.loadBalancer) ? env.loadBalancer : {};

@@ -1,0 +1,269 @@
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { TerraformOutput, TerraformStack } from "cdktf";
+import { Construct } from "constructs";
+import { assertUniqueAddresses } from "../lib/address";
+import { EcsConfig } from "../lib/config/ecs";
+import { AppConfig, EnvironmentConfig } from "../lib/config/schema";
+import { AccountContext } from "../constructs/account-context";
+import { AliasRecord } from "../constructs/alias-record";
+import { Bucket } from "../constructs/bucket";
+import { BuildProject } from "../constructs/build-project";
+import { Pipeline } from "../constructs/pipeline";
+import { EcsCluster } from "../constructs/ecs-cluster";
+import { EcsService } from "../constructs/ecs-service";
+import { EncryptionKey } from "../constructs/encryption-key";
+import { LoadBalancer } from "../constructs/load-balancer";
+import { Network } from "../constructs/network";
+import { NotificationTopic } from "../constructs/notification-topic";
+import { SecurityGroup } from "../constructs/security-group";
+import { applyBackend } from "./backend";
+import { pipelineSource } from "./pipeline-source";
+import { instanceArchitecture } from "../lib/ec2";
+import { renderTemplate } from "../lib/templates";
+import { DEFAULT_SOURCE_OBJECT_KEY } from "../lib/config/release";
+import * as path from "path";
+
+/** Host ports Docker picks for bridge-mode containers with hostPort 0 (the Linux ephemeral range ECS uses). */
+export const DYNAMIC_HOST_PORTS = { from: 32768, to: 65535 } as const;
+
+export interface EcsEnvironmentStackProps {
+  readonly app: AppConfig;
+  /** Environment name (a key of `environments`). */
+  readonly envName: string;
+  /** An environment with `platform: ecs` (and so an `ecs` section). */
+  readonly environment: EnvironmentConfig;
+}
+
+/**
+ * One environment on ECS, one Terraform state: network, encryption key, an ALB whose listener
+ * answers 404 unless a service's path rule matches, the cluster with Fargate, Fargate Spot and
+ * (when a service asks for EC2) an EC2 capacity provider, the services with their repositories,
+ * logs, roles and autoscaling, and DNS. Everything comes from configuration.
+ */
+export class EcsEnvironmentStack extends TerraformStack {
+  public readonly namePrefix: string;
+  public readonly network: Network;
+  public readonly encryptionKey: EncryptionKey;
+  public readonly loadBalancer: LoadBalancer;
+  public readonly notifications: NotificationTopic;
+  public readonly cluster: EcsCluster;
+  public readonly services: EcsService[];
+  /** Pipeline artifacts and the s3 sources. */
+  public readonly artifactBucket: Bucket;
+  /** One per service, in the order of `ecs.services`. */
+  public readonly buildProjects: BuildProject[] = [];
+  /** One per service unless `pipeline.enabled` is false. */
+  public readonly pipelines: Pipeline[] = [];
+  /** Group of the EC2 container instances (EC2 services only). */
+  public readonly containerInstanceSecurityGroup?: SecurityGroup;
+
+  constructor(scope: Construct, id: string, props: EcsEnvironmentStackProps) {
+    super(scope, id);
+    const { app, envName, environment: env } = props;
+    if (!env.ecs) throw new Error(`${id}: platform ecs needs the ecs section`);
+    const ecs: EcsConfig = env.ecs;
+    const region = env.region ?? app.region;
+    this.namePrefix = `${app.name}-${envName}`;
+    const tags = { ...app.tags, ...env.tags, application: app.name, environment: envName, "managed-by": "cdktf" };
+
+    new AwsProvider(this, "aws", { region, allowedAccountIds: env.accountId ? [env.accountId] : undefined, defaultTags: [{ tags }] });
+    applyBackend(this, { appName: app.name, envName, region, backend: env.backend });
+    const context = new AccountContext(this, { region, accountId: env.accountId, availabilityZones: env.network?.availabilityZones });
+
+    this.encryptionKey = new EncryptionKey(this, "environment-key", {
+      alias: this.namePrefix,
+      description: `Encrypts ${this.namePrefix}: images, logs and volumes`,
+      deletionWindowDays: env.encryption.keyDeletionWindowDays,
+    });
+
+    const net = env.network!;
+    this.network = new Network(this, "network", {
+      namePrefix: this.namePrefix,
+      cidr: net.cidr,
+      availabilityZones: context.availabilityZones(net.availabilityZones?.length ?? net.azCount),
+      encryptionKey: this.encryptionKey,
+      privateSubnets: net.privateSubnets,
+      natGateways: net.natGateways,
+      dataSubnets: false,
+      albIngressCidrs: net.albIngressCidrs,
+      // Tasks and container instances get groups of their own below.
+      instanceSecurityGroup: false,
+      flowLogs: net.flowLogs.enabled ? { retentionDays: net.flowLogs.retentionDays, trafficType: net.flowLogs.trafficType } : false,
+    });
+    const privateSubnets = this.network.subnetIds("private");
+
+    const lb = env.loadBalancer;
+    const https = lb.https ?? lb.certificateArn !== undefined;
+    // No default target group: requests no service's path matches get the listener's plain 404.
+    this.loadBalancer = new LoadBalancer(this, "load-balancer", {
+      namePrefix: this.namePrefix,
+      subnetIds: this.network.publicSubnetIds,
+      securityGroup: this.network.albSecurityGroup,
+      certificateArn: https ? lb.certificateArn : undefined,
+      sslPolicy: lb.sslPolicy,
+      idleTimeoutSeconds: lb.idleTimeoutSeconds,
+      deletionProtection: env.protection,
+      accessLogExpirationDays: lb.accessLogs.expirationDays,
+      forceDestroyLogs: !env.protection,
+    });
+
+    this.notifications = new NotificationTopic(this, "notifications", {
+      topicName: `${this.namePrefix}-notifications`,
+      encryptionKey: this.encryptionKey,
+      email: env.notifications.email,
+    });
+
+    const ec2Services = ecs.services.filter((s) => s.launchType === "EC2");
+    if (ec2Services.length > 0) {
+      const instances = this.network.addSecurityGroup("container-instances", `Container instances of ${this.namePrefix}: bridge-mode host ports from the load balancer only`);
+      instances.allowEgress("https", { cidr: "0.0.0.0/0" }, { from: 443 }, "HTTPS to ECS, ECR, CloudWatch Logs and AWS APIs");
+      if (ec2Services.some((s) => s.networkMode === "bridge")) {
+        instances.allowIngress("dynamic-ports", { securityGroup: this.network.albSecurityGroup }, DYNAMIC_HOST_PORTS, "Bridge-mode task host ports from the load balancer");
+        this.network.albSecurityGroup.allowEgress("dynamic-ports", { securityGroup: instances }, DYNAMIC_HOST_PORTS, "Forward to bridge-mode tasks on their host ports");
+      }
+      this.containerInstanceSecurityGroup = instances;
+    }
+
+    const capacity = ecs.capacity;
+    this.cluster = new EcsCluster(this, "cluster", {
+      clusterName: this.namePrefix,
+      containerInsights: ecs.containerInsights,
+      fargate: { base: capacity.fargateBase, weight: capacity.fargateWeight, spotWeight: capacity.fargateSpotWeight },
+      ec2Capacity: this.containerInstanceSecurityGroup
+        ? {
+            instanceType: capacity.instanceType,
+            subnetIds: privateSubnets,
+            securityGroup: this.containerInstanceSecurityGroup,
+            encryptionKey: this.encryptionKey,
+            minSize: capacity.minSize,
+            maxSize: capacity.maxSize,
+            targetCapacityPercent: capacity.targetCapacityPercent,
+            scaleInProtection: capacity.scaleInProtection,
+            rootVolumeSizeGb: capacity.rootVolumeSizeGb,
+            instanceTags: tags,
+            notificationTopic: this.notifications,
+          }
+        : undefined,
+    });
+
+    const repository = env.artifacts.containerRepository;
+    this.services = ecs.services.map(
+      (service) =>
+        new EcsService(this, `service-${service.name}`, {
+          namePrefix: this.namePrefix,
+          serviceName: service.name,
+          cluster: this.cluster,
+          network: this.network,
+          subnetIds: privateSubnets,
+          loadBalancerSecurityGroup: this.network.albSecurityGroup,
+          listenerArn: this.loadBalancer.serviceListenerArn,
+          pathPatterns: service.pathPatterns,
+          priority: service.priority,
+          encryptionKey: this.encryptionKey,
+          logRetentionDays: env.observability.logRetentionDays,
+          launchType: service.launchType,
+          networkMode: service.networkMode,
+          containerPort: service.containerPort,
+          cpu: service.cpu,
+          memory: service.memory,
+          desiredCount: service.desiredCount,
+          minCount: service.minCount,
+          maxCount: service.maxCount,
+          cpuTargetPercent: service.cpuTargetPercent,
+          memoryTargetPercent: service.memoryTargetPercent,
+          healthCheck: { ...lb.healthCheck, path: service.healthCheckPath },
+          healthCheckGracePeriodSeconds: service.healthCheckGracePeriodSeconds,
+          deregistrationDelaySeconds: lb.deregistrationDelaySeconds,
+          initialImageTag: service.initialImageTag,
+          repository: { ...repository, forceDelete: !env.protection },
+        }),
+    );
+
+    this.artifactBucket = new Bucket(this, "artifacts-bucket", {
+      bucketPrefix: `${this.namePrefix}-artifacts-`,
+      encryptionKey: this.encryptionKey,
+      forceDestroy: !env.protection,
+      lifecycleRules: [
+        {
+          id: "expire-artifacts",
+          expirationDays: env.artifacts.artifactExpirationDays,
+          noncurrentVersionExpirationDays: env.artifacts.noncurrentVersionExpirationDays,
+          abortIncompleteMultipartUploadDays: 7,
+        },
+      ],
+    });
+    ecs.services.forEach((config, i) => this.release(env, config, this.services[i]));
+
+    const scheme = https ? "https" : "http";
+    let url = `${scheme}://${this.loadBalancer.dnsName}`;
+    if (lb.hostName && lb.hostedZoneId) {
+      new AliasRecord(this, "dns", { hostedZoneId: lb.hostedZoneId, recordName: lb.hostName, targetDnsName: this.loadBalancer.dnsName, targetZoneId: this.loadBalancer.zoneId });
+      url = `${scheme}://${lb.hostName}`;
+    }
+
+    this.output("vpc_id", this.network.vpcId, "VPC of the environment");
+    this.output("public_subnet_ids", this.network.publicSubnetIds, "Public subnets (the load balancer's), one per availability zone");
+    this.output("private_subnet_ids", privateSubnets, "Private subnets the tasks and container instances run in");
+    this.output("kms_key_arn", this.encryptionKey.keyArn, "Customer-managed key of the environment");
+    this.output("url", url, "Where the services answer (by path)");
+    this.output("alb_dns_name", this.loadBalancer.dnsName, "DNS name of the load balancer");
+    this.output("notification_topic_arn", this.notifications.topicArn, "SNS topic for container instance events and release approvals");
+    this.output("ecs_cluster_name", this.cluster.clusterName, "ECS cluster of the environment");
+    this.output("ecs_cluster_arn", this.cluster.clusterArn, "ECS cluster of the environment");
+    this.output(
+      "ecr_repository_urls",
+      Object.fromEntries(this.services.map((s) => [s.serviceName, s.repository.repositoryUrl])),
+      "ECR repository of each service, by service name",
+    );
+
+    this.output("artifact_bucket_name", this.artifactBucket.bucketName, "S3 bucket for pipeline artifacts (and s3 sources)");
+    if (this.pipelines.length > 0) {
+      this.output("pipeline_names", Object.fromEntries(ecs.services.map((s, i) => [s.name, this.pipelines[i].pipelineName])), "CodePipeline of each service, by service name");
+    }
+
+    this.node.addValidation({ validate: () => (assertUniqueAddresses(this), []) });
+  }
+
+  /**
+   * A service's release: CodeBuild builds its image (for the architecture it runs on), pushes it
+   * under a tag of its own and writes imagedefinitions.json; unless disabled, a pipeline chains
+   * source → build → (approval) → the ECS deploy action on the service.
+   */
+  private release(env: EnvironmentConfig, config: EcsConfig["services"][number], service: EcsService): void {
+    const name = `${this.namePrefix}-${config.name}`;
+    const build = new BuildProject(this, `${service.node.id}-build`, {
+      projectName: name,
+      description: `Builds the container image of ${name}`,
+      encryptionKey: this.encryptionKey,
+      artifactBucket: this.artifactBucket,
+      logRetentionDays: env.build.logRetentionDays ?? env.observability.logRetentionDays,
+      dockerRepository: service.repository,
+      // Fargate task definitions ask for X86_64; EC2 tasks run on the capacity's architecture.
+      architecture: config.launchType === "EC2" ? instanceArchitecture(env.ecs!.capacity.instanceType) : "x86_64",
+      computeType: env.build.computeType,
+      timeoutMinutes: env.build.timeoutMinutes,
+      environmentVariables: { REPOSITORY_URI: service.repository.repositoryUrl, CONTAINER_NAME: service.containerName, BUILD_CONTEXT: config.buildContext },
+      buildspec: renderTemplate("ecs/buildspec.yml", {}),
+    });
+    this.buildProjects.push(build);
+    if (!env.pipeline.enabled) return;
+    // One s3 object per service, next to the configured (or default) key.
+    const objectKey = path.posix.join(path.posix.dirname(env.pipeline.source.objectKey ?? DEFAULT_SOURCE_OBJECT_KEY), `${config.name}.zip`);
+    const source = pipelineSource({ ...env.pipeline.source, objectKey: undefined }, objectKey);
+    this.pipelines.push(
+      new Pipeline(this, `${service.node.id}-pipeline`, {
+        pipelineName: name,
+        artifactBucket: this.artifactBucket,
+        encryptionKey: this.encryptionKey,
+        source,
+        build,
+        deployTarget: service,
+        approvalTopic: (env.pipeline.manualApproval ?? env.protection) ? this.notifications : undefined,
+      }),
+    );
+  }
+
+  private output(name: string, value: string | string[] | Record<string, string>, description: string): void {
+    new TerraformOutput(this, name, { value, description });
+  }
+}
