@@ -153,7 +153,7 @@ describe("ECS configuration", () => {
   });
 
   test("fleet-only sections given to an ECS environment are refused; in defaults they stay with fleet environments", () => {
-    expectProblem((c) => (c.environments.staging.fleet = { instanceType: "t3.small" }), "environments.staging.fleet", "a fleet section", /no fleet section when platform is "ecs" \(the ECS stack does not read it/);
+    expectProblem((c) => (c.environments.staging.fleet = { instanceType: "t3.small" }), "environments.staging.fleet", "a fleet section", /no fleet section when platform is "ecs" \(its stack does not read it; ECS settings live under ecs/);
     expectProblem((c) => (c.environments.staging.goldenAmi = { enabled: false }), "environments.staging.goldenAmi", "a goldenAmi section", /no goldenAmi section/);
     expectProblem((c) => (c.environments.staging.database = { enabled: true }), "environments.staging.database", "a database section", /no database section when platform is "ecs"/);
     const mixed = parseConfig(

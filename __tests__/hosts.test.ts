@@ -110,6 +110,12 @@ describe("host configuration", () => {
     expectProblem((c) => (c.environments.production.codedeployAgent = { install: "ssm-association" }), "environments.production.codedeployAgent.install", '"ssm-association"', /"ami" with platform: host/);
   });
 
+  test("sections of the fleet's load balancer and release pipeline are refused on a host; defaults keep them for fleets", () => {
+    expectProblem((c) => (c.environments.staging.pipeline = { manualApproval: true }), "environments.staging.pipeline", "a pipeline section", /no pipeline section when platform is "host" \(its stack does not read it\)/);
+    expectProblem((c) => (c.environments.staging.loadBalancer = { healthCheck: { path: "/up" } }), "environments.staging.loadBalancer", "a loadBalancer section", /no loadBalancer section when platform is "host"/);
+    expectProblem((c) => (c.environments.staging.deployment = { mode: "in-place" }), "environments.staging.deployment", "a deployment section", /no deployment section when platform is "host"/);
+  });
+
   test("hostName and hostedZoneId go together", () => {
     expectProblem((c) => delete c.environments.staging.host.hostedZoneId, "environments.staging.host.hostedZoneId", "nothing", /go together/);
     expectProblem((c) => delete c.environments.staging.host.hostName, "environments.staging.host.hostName", "nothing", /go together/);

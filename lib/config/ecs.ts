@@ -1,6 +1,5 @@
 import { z } from "zod";
 import { bool, dnsLabel, integer, oneOf, pattern, strictObject } from "./primitives";
-import { unreadSections } from "./platform";
 
 /** Longest `<app>-<env>-<service>`: it names the service's target group, which ALB limits to 32 characters. */
 export const MAX_SERVICE_PREFIX = 32;
@@ -213,28 +212,6 @@ export function checkEcsNames(appName: string, envName: string, env: Record<stri
       });
     }
   });
-}
-
-/**
- * Sections an ECS environment states but does not read (`fleet`, `goldenAmi`, ...). The schema
- * cannot see this (defaults fill every section), so it runs on the merged input, where
- * `applyDefaults` has left out what `defaults` gives to other platforms only.
- */
-export function explicitSectionProblems(merged: unknown): Array<{ path: string; received: string; allowed: string }> {
-  if (!isRecord(merged) || !isRecord(merged.environments)) return [];
-  const problems: Array<{ path: string; received: string; allowed: string }> = [];
-  for (const [name, env] of Object.entries(merged.environments)) {
-    if (!isRecord(env) || env.platform !== "ecs") continue;
-    for (const section of unreadSections("ecs")) {
-      if (env[section] === undefined) continue;
-      problems.push({
-        path: `environments.${name}.${section}`,
-        received: `a ${section} section`,
-        allowed: `no ${section} section when platform is "ecs" (the ECS stack does not read it; ECS settings live under ecs)`,
-      });
-    }
-  }
-  return problems;
 }
 
 function isRecord(value: unknown): value is Record<string, any> {

@@ -2,8 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import type { z } from "zod";
-import { explicitSectionProblems } from "./ecs";
-import { unreadSections } from "./platform";
+import { explicitSectionProblems, unreadSections } from "./platform";
 import { Config, configSchema } from "./schema";
 
 /** One thing wrong with a configuration: where, what was there, and what is allowed. */

@@ -19,12 +19,15 @@ export const platformSchema = oneOf(PLATFORMS)
 
 /**
  * Sections of an environment that a platform does not read. `defaults` does not give them to
- * environments of that platform (so one file can mix platforms), and an ECS environment that
- * states one is refused (lib/config/ecs.ts; other platforms refuse theirs in the schema).
+ * environments of that platform (so one file can mix platforms), and an environment that states
+ * one is refused ({@link explicitSectionProblems}).
  */
 export const UNREAD_SECTIONS: Readonly<Record<Platform, readonly string[]>> = {
   fleet: ["ecs"],
-  host: ["ecs"],
+  // The host stack has no load balancer, fleet or CodeDeploy release pipeline (GitHub Actions
+  // pushes images, Ansible installs them); bastion, database, front end and the agent association
+  // have their own rules in the schema, with messages about what a host does instead.
+  host: ["ecs", "fleet", "loadBalancer", "deployment", "build", "pipeline"],
   // The ECS stack builds no fleet, image, bastion, database, front end, CodeDeploy or host;
   // its releases read `build` and `pipeline`.
   ecs: ["application", "fleet", "goldenAmi", "bastion", "database", "frontend", "codedeployAgent", "deployment", "host"],
@@ -33,4 +36,31 @@ export const UNREAD_SECTIONS: Readonly<Record<Platform, readonly string[]>> = {
 /** The sections environments of `platform` do not read (none for an unknown platform). */
 export function unreadSections(platform: string): readonly string[] {
   return (UNREAD_SECTIONS as Record<string, readonly string[]>)[platform] ?? [];
+}
+
+/**
+ * Sections an environment states but its platform does not read (`fleet` in an ECS environment,
+ * `pipeline` on a host). The schema cannot see this (defaults fill every section), so it runs on
+ * the merged input, where `applyDefaults` has left out what `defaults` gives to other platforms only.
+ */
+export function explicitSectionProblems(merged: unknown): Array<{ path: string; received: string; allowed: string }> {
+  if (!isRecord(merged) || !isRecord(merged.environments)) return [];
+  const problems: Array<{ path: string; received: string; allowed: string }> = [];
+  for (const [name, env] of Object.entries(merged.environments)) {
+    if (!isRecord(env)) continue;
+    const platform = typeof env.platform === "string" ? env.platform : "fleet";
+    for (const section of unreadSections(platform)) {
+      if (env[section] === undefined) continue;
+      problems.push({
+        path: `environments.${name}.${section}`,
+        received: `a ${section} section`,
+        allowed: `no ${section} section when platform is "${platform}" (its stack does not read it${platform === "ecs" ? "; ECS settings live under ecs" : ""})`,
+      });
+    }
+  }
+  return problems;
+}
+
+function isRecord(value: unknown): value is Record<string, any> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
