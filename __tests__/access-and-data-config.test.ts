@@ -72,7 +72,7 @@ describe("access and data options: validation", () => {
   });
 
   test("a malformed SSH public key", () => {
-    expectProblem((env) => (env.bastion = { enabled: true, publicKey: "not a key" }), "bastion.publicKey", '"not a key"', /an OpenSSH public key/);
+    expectProblem((env) => (env.bastion = { enabled: true, publicKey: "not a key" }), "bastion.publicKey", '"not a key"', /one OpenSSH public key line .* RSA keys with at least 2048 bits/);
   });
 
   test("bastion and database in shared load balancer mode", () => {

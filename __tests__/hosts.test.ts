@@ -5,7 +5,7 @@ import { parse } from "yaml";
 import { Network } from "../constructs/network";
 import { EncryptionKey } from "../constructs/encryption-key";
 import { ConfigError, loadConfigFile, parseConfig } from "../lib/config/load";
-import { sshPublicKeyProblem } from "../lib/config/host";
+import { sshPublicKeyProblem } from "../lib/config/primitives";
 import { Config } from "../lib/config/schema";
 import { ACTION_VERSIONS, githubActionsWorkflow } from "../lib/github-actions-workflow";
 import { generatedFiles, MARKER_FILE, releaseFiles } from "../lib/release-files";

@@ -2,6 +2,7 @@ import { TerraformStack } from "cdktf";
 import { AppConfig, EnvironmentConfig } from "../lib/config/schema";
 import { Architecture } from "../lib/ec2";
 import { ArtifactStore } from "../constructs/artifact-store";
+import { CloudWatchAgent } from "../constructs/cloudwatch-agent";
 import { EncryptionKey } from "../constructs/encryption-key";
 import { GoldenAmi } from "../constructs/golden-ami";
 import { AccountContext } from "../constructs/account-context";
@@ -96,6 +97,22 @@ export function environmentGoldenAmi(stack: TerraformStack, env: EnvironmentConf
 /** The environment's SNS topic (alarms, events), encrypted with its key. */
 export function environmentNotifications(stack: TerraformStack, namePrefix: string, env: EnvironmentConfig, encryptionKey: EncryptionKey): NotificationTopic {
   return new NotificationTopic(stack, "notifications", { topicName: `${namePrefix}-notifications`, encryptionKey, email: env.notifications.email });
+}
+
+/**
+ * The CloudWatch agent's configuration (SSM parameter) and log groups of an environment's
+ * machines: memory and disk metrics, the application's log files and the first-boot log.
+ */
+export function environmentCloudWatchAgent(stack: TerraformStack, app: AppConfig, envName: string, env: EnvironmentConfig, encryptionKey: EncryptionKey): CloudWatchAgent {
+  return new CloudWatchAgent(stack, "cloudwatch-agent", {
+    namePrefix: `${app.name}-${envName}`,
+    parameterName: `/${app.name}/${envName}/cloudwatch-agent/config`,
+    logGroupPrefix: `/app/${app.name}/${envName}`,
+    retentionDays: env.observability.logRetentionDays,
+    encryptionKey,
+    applicationLogFiles: env.observability.applicationLogFiles ?? [`/var/log/${app.name}/*.log`],
+    systemLogFiles: [`/var/log/${app.name}-bootstrap.log`],
+  });
 }
 
 /** The newest Amazon Linux 2023 image of an architecture, resolved by EC2 at launch from AWS's public parameter. */

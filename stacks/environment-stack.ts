@@ -17,7 +17,6 @@ import { CodeDeployApplication } from "../constructs/codedeploy-application";
 import { DeploymentGroup } from "../constructs/deployment-group";
 import { Pipeline } from "../constructs/pipeline";
 import { CdnDistribution } from "../constructs/cdn-distribution";
-import { CloudWatchAgent } from "../constructs/cloudwatch-agent";
 import { EncryptionKey } from "../constructs/encryption-key";
 import { Fleet } from "../constructs/fleet";
 import { FleetAlarms } from "../constructs/fleet-alarms";
@@ -32,7 +31,7 @@ import { SecurityGroup } from "../constructs/security-group";
 import { TargetGroup } from "../constructs/target-group";
 import { applyBackend, remoteState } from "./backend";
 import { pipelineSource } from "./pipeline-source";
-import { environmentArtifacts, environmentGoldenAmi, environmentNetwork, environmentNotifications, environmentTags, stockImageId } from "./environment-parts";
+import { environmentArtifacts, environmentCloudWatchAgent, environmentGoldenAmi, environmentNetwork, environmentNotifications, environmentTags, stockImageId } from "./environment-parts";
 import { SHARED_OUTPUTS, SHARED_STACK_SUFFIX } from "./shared-load-balancer-stack";
 // Access and data options (accessAndData below).
 import { BastionHost } from "../constructs/bastion-host";
@@ -176,15 +175,7 @@ export class EnvironmentStack extends TerraformStack {
       },
     });
 
-    const agent = new CloudWatchAgent(this, "cloudwatch-agent", {
-      namePrefix: this.namePrefix,
-      parameterName: `${parameterRoot}/cloudwatch-agent/config`,
-      logGroupPrefix: `/app/${app.name}/${envName}`,
-      retentionDays: env.observability.logRetentionDays,
-      encryptionKey: this.encryptionKey,
-      applicationLogFiles: env.observability.applicationLogFiles ?? [`/var/log/${app.name}/*.log`],
-      systemLogFiles: [`/var/log/${app.name}-bootstrap.log`],
-    });
+    const agent = environmentCloudWatchAgent(this, app, envName, env, this.encryptionKey);
 
     this.targetGroup = new TargetGroup(this, "target-group", {
       namePrefix: this.namePrefix,

@@ -19,7 +19,7 @@ import { Network } from "../constructs/network";
 import { NotificationTopic } from "../constructs/notification-topic";
 import { SecurityGroup } from "../constructs/security-group";
 import { applyBackend } from "./backend";
-import { environmentArtifacts, environmentGoldenAmi, environmentNetwork, environmentNotifications, environmentTags, stockImageId } from "./environment-parts";
+import { environmentArtifacts, environmentCloudWatchAgent, environmentGoldenAmi, environmentNetwork, environmentNotifications, environmentTags, stockImageId } from "./environment-parts";
 
 export interface HostEnvironmentStackProps {
   readonly app: AppConfig;
@@ -99,16 +99,7 @@ export class HostEnvironmentStack extends TerraformStack {
     // HTTPS out reaches AWS APIs (SSM, ECR, CloudWatch), S3, the AL2023 package repositories and registries.
     this.securityGroup.allowEgress("https", { cidr: "0.0.0.0/0" }, { from: 443 }, "HTTPS to AWS APIs, package repositories and registries");
 
-    const parameterRoot = `/${app.name}/${envName}`;
-    this.agent = new CloudWatchAgent(this, "cloudwatch-agent", {
-      namePrefix: this.namePrefix,
-      parameterName: `${parameterRoot}/cloudwatch-agent/config`,
-      logGroupPrefix: `/app/${app.name}/${envName}`,
-      retentionDays: env.observability.logRetentionDays,
-      encryptionKey: this.encryptionKey,
-      applicationLogFiles: env.observability.applicationLogFiles ?? [`/var/log/${app.name}/*.log`],
-      systemLogFiles: [`/var/log/${app.name}-bootstrap.log`],
-    });
+    this.agent = environmentCloudWatchAgent(this, app, envName, env, this.encryptionKey);
 
     this.host = new Host(this, "host", {
       namePrefix: this.namePrefix,

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { availabilityZone, bool, ingressCidr, integer, ipv4Cidr, logRetentionDays, oneOf, strictObject } from "./primitives";
+import { availabilityZone, bool, ingressCidr, integer, ipv4Cidr, logRetentionDays, oneOf, sshIngressCidrs, strictObject } from "./primitives";
 
 /** The most availability zones a VPC spreads over; the subnet plan reserves four slots per tier. */
 export const MAX_AZS = 4;
@@ -35,14 +35,7 @@ export const networkSchema = strictObject({
     .default(["0.0.0.0/0"])
     .meta({ allowed: "a list of IPv4/IPv6 CIDRs" })
     .describe("Who may reach the load balancer on 80 and 443."),
-  sshIngressCidrs: z
-    .array(ingressCidr)
-    .default([])
-    .refine((cidrs) => !cidrs.some((c) => /\/0$/.test(c)), {
-      error: "specific CIDRs only: SSH from the whole internet (/0) is not allowed; use Session Manager instead",
-    })
-    .meta({ allowed: "a list of CIDRs, none of them /0" })
-    .describe("Who may reach instances on SSH. Empty: no SSH rule at all (use Session Manager)."),
+  sshIngressCidrs: sshIngressCidrs.describe("Who may reach instances on SSH. Empty: no SSH rule at all (use Session Manager)."),
   flowLogs: flowLogsSchema,
 })
   .describe("VPC, subnets, NAT, security groups and flow logs.");

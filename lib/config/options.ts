@@ -2,27 +2,19 @@ import { z } from "zod";
 import { CRON_EXAMPLE, cronProblem } from "../image-builder";
 import { DATABASE_ENGINES, DatabaseEngine, ENGINE_VERSIONS } from "../rds";
 import { instanceType } from "./fleet";
-import { acmCertificateArn, bool, hostName, hostedZoneId, ingressCidr, integer, logRetentionDays, oneOf, pattern, strictObject } from "./primitives";
+import { acmCertificateArn, bool, hostName, hostedZoneId, integer, logRetentionDays, oneOf, pattern, sshIngressCidrs, sshPublicKey, strictObject } from "./primitives";
 
 /*
  * Access and data options of an environment: bastion host, RDS database, static front end and
  * how the CodeDeploy agent reaches the fleet. All of them are off by default.
  */
 
-const noWorldCidr = z
-  .array(ingressCidr)
-  .default([])
-  .refine((cidrs) => !cidrs.some((c) => /\/0$/.test(c)), {
-    error: "specific CIDRs only: SSH from the whole internet (/0) is not allowed; use Session Manager (bastion.ssm) instead",
-  })
-  .meta({ allowed: "a list of CIDRs, none of them /0" });
-
 export const bastionSchema = strictObject({
   enabled: bool.default(false).describe("Run a bastion host (one EC2 instance with its own security group) in the environment's VPC."),
-  sshIngressCidrs: noWorldCidr.describe("Who may reach the bastion on SSH (22). Empty: no ingress rule at all; reach it with Session Manager."),
+  sshIngressCidrs: sshIngressCidrs.describe("Who may reach the bastion on SSH (22). Empty: no ingress rule at all; reach it with Session Manager."),
   ssm: bool.default(true).describe("Reach the bastion through Session Manager (AmazonSSMManagedInstanceCore on its role; port forwarding to the database)."),
   instanceType: instanceType.default("t4g.nano").describe("Instance type of the bastion (Graviton types get the arm64 Amazon Linux 2023 image)."),
-  publicKey: pattern(/^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/=]{40,}( [\x21-\x7e ]*)?$/, "an OpenSSH public key (ssh-ed25519, ssh-rsa or ecdsa-sha2-*)")
+  publicKey: sshPublicKey
     .optional()
     .describe("Public key of an EC2 key pair for SSH. Default: no key pair (EC2 Instance Connect or Session Manager)."),
   sshToFleet: bool.default(false).describe("Let the bastion reach the application instances on SSH (22)."),

@@ -95,3 +95,47 @@ export const tagMap = z
   )
   .default({})
   .meta({ allowed: "a map of tag keys to values" });
+
+/** Who may reach a machine on SSH: specific CIDRs only; empty means no SSH rule (Session Manager). */
+export const sshIngressCidrs = z
+  .array(ingressCidr)
+  .default([])
+  .refine((cidrs) => !cidrs.some((c) => /\/0$/.test(c)), {
+    error: "specific CIDRs only: SSH from the whole internet (/0) is not allowed; use Session Manager instead",
+  })
+  .meta({ allowed: "a list of CIDRs, none of them /0" });
+
+/** Key types EC2 imports (aws_key_pair): ed25519, ECDSA and RSA. */
+const SSH_KEY_TYPES = ["ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", "ssh-rsa"] as const;
+const MIN_RSA_BITS = 2048;
+
+/**
+ * Why an OpenSSH public key line is unusable, or undefined when it is fine: the key type, base64
+ * that decodes to a blob naming the same type, and at least 2048 bits for RSA.
+ */
+export function sshPublicKeyProblem(value: string): string | undefined {
+  const [type, body] = value.trim().split(/\s+/);
+  if (!(SSH_KEY_TYPES as readonly string[]).includes(type)) return `key type ${JSON.stringify(type ?? "")} is not one of ${SSH_KEY_TYPES.join(", ")}`;
+  if (!body || !/^[A-Za-z0-9+/]+={0,2}$/.test(body) || body.length % 4 !== 0) return "the key is not base64";
+  const blob = Buffer.from(body, "base64");
+  const fields: Buffer[] = [];
+  for (let at = 0; at + 4 <= blob.length && fields.length < 3; ) {
+    const length = blob.readUInt32BE(at);
+    fields.push(blob.subarray(at + 4, at + 4 + length));
+    at += 4 + length;
+  }
+  if (fields[0]?.toString("latin1") !== type) return `the key data does not describe a ${type} key`;
+  if (type === "ssh-rsa") {
+    const modulus = fields[2];
+    if (!modulus) return "the RSA key has no modulus";
+    const bits = (modulus[0] === 0 ? modulus.length - 1 : modulus.length) * 8;
+    if (bits < MIN_RSA_BITS) return `the RSA key has ${bits} bits; at least ${MIN_RSA_BITS}`;
+  }
+  return undefined;
+}
+
+export const sshPublicKey = checkedString(
+  (v) => sshPublicKeyProblem(v) === undefined,
+  `one OpenSSH public key line ("<type> <base64> [comment]") of type ${SSH_KEY_TYPES.join(", ")}; RSA keys with at least ${MIN_RSA_BITS} bits`,
+);
+
