@@ -75,6 +75,7 @@ export async function synthesize(options: SynthOptions): Promise<SynthResult> {
   try {
     const app = new App({ outdir: workdir, hclOutput: format === "hcl", stackTraces: false });
     const built = buildApp(app, config);
+    built.forEach(renderOnceAfterAspects);
     try {
       app.synth();
     } catch (e) {
@@ -124,4 +125,19 @@ function swapIn(fresh: string, target: string): void {
   if (fs.existsSync(target)) fs.renameSync(target, old);
   fs.renameSync(fresh, target);
   fs.rmSync(old, { recursive: true, force: true });
+}
+
+/**
+ * cdktf renders a stack for the policy pack's validation and again to write it; nothing changes in
+ * between (validations run after every aspect, and writing follows them), so the second render
+ * reuses the first: about a fifth of the synthesis time. The stack validation added here runs
+ * before the policy pack's (added later, when its aspect visits the stack) and starts the reuse;
+ * anything that renders the stack before validations still gets a fresh render.
+ */
+function renderOnceAfterAspects(stack: TerraformStack): void {
+  const render = stack.toTerraform.bind(stack);
+  let frozen = false;
+  let rendered: ReturnType<typeof render> | undefined;
+  stack.toTerraform = () => (frozen ? (rendered ??= render()) : render());
+  stack.node.addValidation({ validate: () => ((frozen = true), []) });
 }
