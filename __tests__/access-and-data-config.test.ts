@@ -1,4 +1,5 @@
-import { ConfigError, parseConfig } from "../lib/config/load";
+import { parseConfig } from "../lib/config/load";
+import { configProblems, expectProblemLine } from "./helpers/config";
 
 /** A valid configuration with one dedicated environment that has data subnets. */
 const base = () => ({
@@ -9,21 +10,11 @@ const base = () => ({
 function problems(mutate: (env: Record<string, any>, config: any) => void): string[] {
   const config = base();
   mutate(config.environments.staging, config);
-  try {
-    parseConfig(config, "test.yaml");
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems.map((p) => `${p.path}: received ${p.received}; allowed: ${p.allowed}`);
-    throw e;
-  }
-  throw new Error("expected the configuration to be rejected");
+  return configProblems(config);
 }
 
 function expectProblem(mutate: (env: Record<string, any>, config: any) => void, path: string, received: string, allowed: RegExp): void {
-  const lines = problems(mutate);
-  const line = lines.find((l) => l.startsWith(`environments.staging.${path}: `));
-  expect({ lines, found: line !== undefined }).toEqual({ lines, found: true });
-  expect(line).toContain(`received ${received}`);
-  expect(line!.split("; allowed: ")[1]).toMatch(allowed);
+  expectProblemLine(problems(mutate), `environments.staging.${path}`, received, allowed);
 }
 
 const CERT_US_EAST_1 = "arn:aws:acm:us-east-1:111122223333:certificate/9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a";

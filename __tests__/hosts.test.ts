@@ -4,13 +4,14 @@ import { Testing } from "cdktf";
 import { parse } from "yaml";
 import { Network } from "../constructs/network";
 import { EncryptionKey } from "../constructs/encryption-key";
-import { ConfigError, loadConfigFile, parseConfig } from "../lib/config/load";
+import { loadConfigFile, parseConfig } from "../lib/config/load";
 import { sshPublicKeyProblem } from "../lib/config/primitives";
 import { Config } from "../lib/config/schema";
 import { ACTION_VERSIONS, githubActionsWorkflow } from "../lib/github-actions-workflow";
 import { generatedFiles, MARKER_FILE, releaseFiles } from "../lib/release-files";
 import { checkStack } from "../policy";
 import { HostEnvironmentStack } from "../stacks/host-environment-stack";
+import { configProblems, expectProblemLine } from "./helpers/config";
 import { lintShell } from "./helpers/shell";
 import { bareStack, data, ref, resource, resourcesOfType, statements, Synth, synthConfig } from "./helpers/synth";
 
@@ -51,21 +52,11 @@ const hostConfig = (): any => ({
 function problems(mutate: (c: any) => void): string[] {
   const config = hostConfig();
   mutate(config);
-  try {
-    parseConfig(config, "test.yaml");
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems.map((p) => `${p.path}: received ${p.received}; allowed: ${p.allowed}`);
-    throw e;
-  }
-  throw new Error("expected the configuration to be rejected");
+  return configProblems(config);
 }
 
 function expectProblem(mutate: (c: any) => void, path: string, received: string, allowed: RegExp): void {
-  const lines = problems(mutate);
-  const line = lines.find((l) => l.startsWith(`${path}: `));
-  expect({ lines, found: line !== undefined }).toEqual({ lines, found: true });
-  expect(line).toContain(`received ${received}`);
-  expect(line!.split("; allowed: ")[1]).toMatch(allowed);
+  expectProblemLine(problems(mutate), path, received, allowed);
 }
 
 describe("host configuration", () => {

@@ -1,4 +1,5 @@
-import { ConfigError, parseConfig } from "../lib/config/load";
+import { parseConfig } from "../lib/config/load";
+import { configProblems, expectProblemLine } from "./helpers/config";
 
 const GITHUB = {
   provider: "github",
@@ -14,21 +15,11 @@ const base = (staging: Record<string, unknown> = {}, defaults?: Record<string, u
 });
 
 function problems(staging: Record<string, unknown>, defaults?: Record<string, unknown>): string[] {
-  try {
-    parseConfig(base(staging, defaults), "test.yaml");
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems.map((p) => `${p.path}: received ${p.received}; allowed: ${p.allowed}`);
-    throw e;
-  }
-  throw new Error("expected the configuration to be rejected");
+  return configProblems(base(staging, defaults));
 }
 
 function expectProblem(staging: Record<string, unknown>, path: string, received: string, allowed: RegExp, defaults?: Record<string, unknown>): void {
-  const lines = problems(staging, defaults);
-  const line = lines.find((l) => l.startsWith(`${path}: `));
-  expect({ lines, found: line !== undefined }).toEqual({ lines, found: true });
-  expect(line).toContain(`received ${received}`);
-  expect(line!.split("; allowed: ")[1]).toMatch(allowed);
+  expectProblemLine(problems(staging, defaults), path, received, allowed);
 }
 
 describe("release configuration", () => {
