@@ -242,6 +242,10 @@ describe("golden snapshots", () => {
   test.each(Object.keys(stacks))("default configuration, %s", (env) => {
     expect(stacks[env]).toMatchSnapshot();
   });
+
+  test("the shared load balancer stack (config/examples/shared-alb.yaml)", () => {
+    expect(synthConfig(loadConfigFile(path.join(root, "config/examples/shared-alb.yaml"))).shared).toMatchSnapshot();
+  });
 });
 
 describe("fleet without a golden AMI", () => {
