@@ -5,6 +5,7 @@ module.exports = {
   maxWorkers: "100%",
   roots: ["<rootDir>/__tests__"],
   testMatch: ["**/*.test.ts"],
+  setupFiles: ["<rootDir>/__tests__/helpers/setup.ts"],
   transform: { "^.+\\.ts$": ["@swc/jest", { jsc: { parser: { syntax: "typescript" }, target: "es2022", keepClassNames: true } }] },
   moduleFileExtensions: ["ts", "js", "json"],
   snapshotFormat: { escapeString: false, printBasicPrototype: false },

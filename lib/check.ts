@@ -7,6 +7,7 @@ import { PolicyReport, policyReports } from "../policy";
 import { parseCommandLine } from "./args";
 import { buildApp } from "./build-app";
 import { ConfigError, loadConfigFile } from "./config/load";
+import { disableTokenCreationStacks } from "./token-creation-stacks";
 
 const USAGE = `Usage: npm run check -- [--config <file>]
 
@@ -26,6 +27,7 @@ export async function runCheck(argv: string[], env: NodeJS.ProcessEnv = process.
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "policy-check-"));
   try {
     const config = loadConfigFile(configFile);
+    disableTokenCreationStacks();
     const app = new App({ outdir: scratch, stackTraces: false });
     reports = policyReports(buildApp(app, config));
   } catch (e) {

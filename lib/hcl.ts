@@ -1,5 +1,3 @@
-import { format } from "@cdktf/hcl-tools";
-
 /**
  * Makes cdktf 0.21's HCL output read like hand-written Terraform: `depends_on` entries come out
  * quoted (deprecated since Terraform 0.12, warned about by `terraform validate`) and nothing is
@@ -10,6 +8,8 @@ export async function tidyHcl(text: string): Promise<string> {
   const unquoted = text.replace(/(depends_on|ignore_changes|replace_triggered_by) = \[([^\]]*)\]/g, (_m, key: string, list: string) => {
     return `${key} = [${list.replace(/"((?:data\.)?[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*)"/g, "$1")}]`;
   });
+  // Loaded on first use: the formatter starts a Go WebAssembly runtime (0.3 s) that JSON output never needs.
+  const { format } = await import("@cdktf/hcl-tools");
   const formatted = await format(unquoted);
   // cdktf leaves runs of blank lines between blocks; one is enough.
   return formatted.replace(/\n{3,}/g, "\n\n");

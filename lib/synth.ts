@@ -10,6 +10,7 @@ import { tidyHcl } from "./hcl";
 import { stageGenerated } from "./generated-dir";
 import { generatedFiles } from "./release-files";
 import { PROJECT_ROOT } from "./templates";
+import { disableTokenCreationStacks } from "./token-creation-stacks";
 
 export type OutputFormat = "json" | "hcl";
 
@@ -73,8 +74,10 @@ export async function synthesize(options: SynthOptions): Promise<SynthResult> {
   const previous = process.env.SYNTH_HCL_OUTPUT;
   process.env.SYNTH_HCL_OUTPUT = format === "hcl" ? "true" : "false";
   try {
+    disableTokenCreationStacks();
     const app = new App({ outdir: workdir, hclOutput: format === "hcl", stackTraces: false });
     const built = buildApp(app, config);
+    built.forEach(skipPreparingResolve);
     built.forEach(renderOnceAfterAspects);
     try {
       app.synth();
@@ -140,4 +143,17 @@ function renderOnceAfterAspects(stack: TerraformStack): void {
   let rendered: ReturnType<typeof render> | undefined;
   stack.toTerraform = () => (frozen ? (rendered ??= render()) : render());
   stack.node.addValidation({ validate: () => ((frozen = true), []) });
+}
+
+/**
+ * Before writing anything, cdktf renders every stack once in a "preparing" pass whose output it
+ * throws away: the pass exists only to find tokens of one stack used in another and to turn them
+ * into remote-state lookups. Our stacks never do that by design (each environment has its own
+ * state; they find each other through data sources and tags, DESIGN.md), so the pass is skipped:
+ * a quarter of the synthesis time. `__tests__/synth.test.ts` proves on every configuration in
+ * `config/` that the pass would change nothing, so a cross-stack token added later fails a test
+ * instead of rendering a dangling reference.
+ */
+function skipPreparingResolve(stack: TerraformStack): void {
+  stack.prepareStack = () => void stack.ensureBackendExists();
 }
