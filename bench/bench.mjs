@@ -17,7 +17,9 @@ const Table = require("cli-table3");
 const YAML = require("yaml");
 const { values: args } = parseArgs({ options: { runs: { type: "string" }, "skip-tests": { type: "boolean" } } });
 const runs = Number(args.runs ?? 3);
-const work = fs.mkdtempSync(path.join(os.tmpdir(), "bench-"));
+// Output goes where `npm run synth` writes it, inside the repository: on some machines creating
+// files in the system temporary directory is several times slower than anywhere else.
+const work = fs.mkdtempSync(path.join(root, ".bench-"));
 const out = path.join(work, "out");
 process.env.TF_CLI_CONFIG_FILE = path.join(root, "terraform.tfrc");
 const TIME = "/usr/bin/time";
