@@ -150,7 +150,7 @@ function renderOnceAfterAspects(stack: TerraformStack): void {
  * throws away: the pass exists only to find tokens of one stack used in another and to turn them
  * into remote-state lookups. Our stacks never do that by design (each environment has its own
  * state; they find each other through data sources and tags, DESIGN.md), so the pass is skipped:
- * a quarter of the synthesis time. `__tests__/synth.test.ts` proves on every configuration in
+ * a quarter of the synthesis time. `__tests__/synth-shortcuts.test.ts` proves on every configuration in
  * `config/` that the pass would change nothing, so a cross-stack token added later fails a test
  * instead of rendering a dangling reference.
  */
