@@ -148,11 +148,12 @@ function renderOnceAfterAspects(stack: TerraformStack): void {
 /**
  * Before writing anything, cdktf renders every stack once in a "preparing" pass whose output it
  * throws away: the pass exists only to find tokens of one stack used in another and to turn them
- * into remote-state lookups. Our stacks never do that by design (each environment has its own
- * state; they find each other through data sources and tags, DESIGN.md), so the pass is skipped:
- * a quarter of the synthesis time. `__tests__/synth-shortcuts.test.ts` proves on every configuration in
- * `config/` that the pass would change nothing, so a cross-stack token added later fails a test
- * instead of rendering a dangling reference.
+ * into remote-state lookups. Our stacks never pass tokens to each other: an environment in shared
+ * mode reads the shared load balancer stack's outputs through its own `terraform_remote_state`,
+ * built from configuration (stacks/backend.ts). So the pass is skipped: a quarter of the synthesis
+ * time. `__tests__/synth-shortcuts.test.ts` proves on every configuration in `config/` that the
+ * pass would change nothing, so a cross-stack token added later fails a test instead of
+ * rendering a dangling reference.
  */
 function skipPreparingResolve(stack: TerraformStack): void {
   stack.prepareStack = () => void stack.ensureBackendExists();
