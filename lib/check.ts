@@ -7,6 +7,7 @@ import { PolicyReport, policyReports } from "../policy";
 import { parseCommandLine } from "./args";
 import { buildApp } from "./build-app";
 import { ConfigError, loadConfigFile } from "./config/load";
+import { resolvePlainValuesDirectly } from "./plain-value-resolve";
 import { disableTokenCreationStacks } from "./token-creation-stacks";
 
 const USAGE = `Usage: npm run check -- [--config <file>]
@@ -28,6 +29,7 @@ export async function runCheck(argv: string[], env: NodeJS.ProcessEnv = process.
   try {
     const config = loadConfigFile(configFile);
     disableTokenCreationStacks();
+    resolvePlainValuesDirectly();
     const app = new App({ outdir: scratch, stackTraces: false });
     reports = policyReports(buildApp(app, config));
   } catch (e) {

@@ -24,6 +24,14 @@ export interface StagedDirectory {
  * anything is written, instead of being replaced.
  */
 export function stageGenerated(target: string, files: readonly ReleaseFile[]): StagedDirectory {
+  return stagedDirectory(path.resolve(target), writeStaging(target, files));
+}
+
+/**
+ * The writing half of `stageGenerated`, which can run in another thread: checks ownership, writes
+ * the staging directory and returns the environments it holds.
+ */
+export function writeStaging(target: string, files: readonly ReleaseFile[]): string[] {
   const dir = path.resolve(target);
   const environments = [...new Set(files.map((f) => f.path.split("/")).filter((p) => p.length > 1).map((p) => p[0]))].sort();
   for (const env of environments) {
@@ -35,12 +43,15 @@ export function stageGenerated(target: string, files: readonly ReleaseFile[]): S
     }
   }
 
-  const staging = `${dir}.tmp-${process.pid}`;
+  const staging = stagingDirectory(dir);
   fs.rmSync(staging, { recursive: true, force: true });
   try {
+    const made = new Set<string>();
     for (const file of files) {
       const to = path.join(staging, ...file.path.split("/"));
-      fs.mkdirSync(path.dirname(to), { recursive: true });
+      const parent = path.dirname(to);
+      if (!made.has(parent)) fs.mkdirSync(parent, { recursive: true });
+      made.add(parent);
       fs.writeFileSync(to, file.content);
       // Explicit chmod: the mode given to writeFileSync is reduced by the umask.
       fs.chmodSync(to, file.mode ?? 0o644);
@@ -49,7 +60,15 @@ export function stageGenerated(target: string, files: readonly ReleaseFile[]): S
     fs.rmSync(staging, { recursive: true, force: true });
     throw e;
   }
+  return environments;
+}
 
+/** Where `dir`'s new contents are written aside (the same path in every thread of the process). */
+const stagingDirectory = (dir: string): string => `${dir}.tmp-${process.pid}`;
+
+/** The commit and abort of a staging directory written by `writeStaging`. */
+export function stagedDirectory(dir: string, environments: readonly string[]): StagedDirectory {
+  const staging = stagingDirectory(dir);
   return {
     target: dir,
     abort: () => fs.rmSync(staging, { recursive: true, force: true }),

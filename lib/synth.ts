@@ -7,10 +7,10 @@ import { Config } from "./config/schema";
 import { addressesOf } from "./address";
 import { buildApp } from "./build-app";
 import { tidyHcl } from "./hcl";
-import { stageGenerated } from "./generated-dir";
-import { generatedFiles } from "./release-files";
+import { CAN_USE_THREAD, stageReleaseFiles } from "./release-files-thread";
 import { PROJECT_ROOT } from "./templates";
 import { disableTokenCreationStacks } from "./token-creation-stacks";
+import { resolvePlainValuesDirectly } from "./plain-value-resolve";
 
 export type OutputFormat = "json" | "hcl";
 
@@ -33,6 +33,12 @@ export interface SynthOptions {
    * @default `<repository>/generated`
    */
   readonly generatedDir?: string;
+  /**
+   * Render and write the release files in a worker thread while the stacks are synthesized
+   * (a worker thread needs the compiled modules of `dist/`).
+   * @default true when running compiled, false when the TypeScript sources run directly (jest)
+   */
+  readonly releaseFilesThread?: boolean;
 }
 
 export interface SynthesizedStack {
@@ -64,17 +70,19 @@ export async function synthesize(options: SynthOptions): Promise<SynthResult> {
   const atomic = options.atomic ?? true;
   const target = path.resolve(options.outdir);
   const workdir = atomic ? `${target}.tmp-${process.pid}` : target;
-  // Rendered and written aside first: a template or ownership problem stops the synth before any output changes.
-  const generated = stageGenerated(options.generatedDir ?? path.join(PROJECT_ROOT, "generated"), generatedFiles(config));
-  fs.mkdirSync(path.dirname(workdir), { recursive: true });
-  fs.rmSync(workdir, { recursive: true, force: true });
+  // Rendered and written aside while the stacks are synthesized; a template or ownership problem
+  // stops the synth before any output changes, and is reported before any problem of the stacks.
+  const staging = stageReleaseFiles(options.generatedDir ?? path.join(PROJECT_ROOT, "generated"), config, options.releaseFilesThread ?? CAN_USE_THREAD);
 
   // cdktf 0.21 decides HCL per stack from SYNTH_HCL_OUTPUT only, ignoring App's hclOutput
   // (hashicorp/terraform-cdk#3875), so both are set for the duration of the synth.
   const previous = process.env.SYNTH_HCL_OUTPUT;
   process.env.SYNTH_HCL_OUTPUT = format === "hcl" ? "true" : "false";
   try {
+    fs.mkdirSync(path.dirname(workdir), { recursive: true });
+    fs.rmSync(workdir, { recursive: true, force: true });
     disableTokenCreationStacks();
+    resolvePlainValuesDirectly();
     const app = new App({ outdir: workdir, hclOutput: format === "hcl", stackTraces: false });
     const built = buildApp(app, config);
     built.forEach(skipPreparingResolve);
@@ -90,6 +98,7 @@ export async function synthesize(options: SynthOptions): Promise<SynthResult> {
         fs.writeFileSync(file, await tidyHcl(fs.readFileSync(file, "utf8")));
       }
     }
+    const generated = await staging;
     if (atomic) swapIn(workdir, target);
     generated.commit();
     const stacks = built.map((stack): SynthesizedStack => {
@@ -105,7 +114,8 @@ export async function synthesize(options: SynthOptions): Promise<SynthResult> {
     return { config, format, stacks, outdir: target, generatedDir: generated.target, policy: policyReports(built) };
   } catch (e) {
     if (atomic) fs.rmSync(workdir, { recursive: true, force: true });
-    generated.abort();
+    // Throws the staging's own problem, if it had one: it comes first.
+    (await staging).abort();
     throw e;
   } finally {
     if (previous === undefined) delete process.env.SYNTH_HCL_OUTPUT;
