@@ -105,4 +105,28 @@ describe("component documents", () => {
     const document = { name: "bad", description: "d", phases: [{ name: "build" as const, steps: [{ name: "Echo", action: "ExecuteBash" as const, inputs: { commands: ["echo ${HOME}"] } }] }] };
     expect(() => renderComponentDocument(document)).toThrow(/Component document bad contains "\$\{", which Terraform would interpolate; write \$VAR/);
   });
+
+  test("a command Terraform would interpolate is refused again when its body was rendered before", () => {
+    const document = { name: "bad-again", description: "d", phases: [{ name: "build" as const, steps: [{ name: "Echo", action: "ExecuteBash" as const, inputs: { commands: ["echo ${HOME}"] } }] }] };
+    expect(() => renderComponentDocument(document)).toThrow(/Component document bad-again contains "\$\{"/);
+    expect(() => renderComponentDocument(document)).toThrow(/Component document bad-again contains "\$\{"/);
+  });
+
+  test("documents that differ in name only (one per environment) each carry their own name, the rest is the same text", () => {
+    const staging = renderComponentDocument(componentDocument("nodejs", { ...context, namePrefix: "app-staging" }));
+    const production = renderComponentDocument(componentDocument("nodejs", { ...context, namePrefix: "app-production" }));
+    expect(YAML.parse(staging).name).toBe("app-staging-nodejs");
+    expect(YAML.parse(production).name).toBe("app-production-nodejs");
+    expect(production.replace("app-production-nodejs", "app-staging-nodejs")).toBe(staging);
+    // Different content is rendered on its own, not taken from a document rendered before.
+    const node20 = renderComponentDocument(componentDocument("nodejs", { ...context, namePrefix: "app-staging", nodejsMajor: 20 }));
+    expect(node20).not.toBe(staging);
+    expect(node20).toContain("nodejs20");
+  });
+
+  test("a name that needs quoting is quoted as it would be inside the whole document", () => {
+    const text = renderComponentDocument({ ...componentDocument("docker", context), name: "app: #1" });
+    expect(text.startsWith('name: "app: #1"\ndescription: ')).toBe(true);
+    expect(YAML.parse(text).name).toBe("app: #1");
+  });
 });

@@ -184,18 +184,31 @@ function step(name: string, commands: string[], maxAttempts?: number): Component
 }
 
 /**
- * The YAML text of a document, as Image Builder reads it: `schemaVersion: 1.0`, then name,
- * description and phases.
+ * The YAML text of a document, as Image Builder reads it: name, description, `schemaVersion: 1.0`,
+ * then phases.
+ *
+ * Environments differ only in the name of an otherwise equal document, so everything after the
+ * name is rendered once per distinct content and reused (a top-level mapping entry renders the
+ * same alone as in its mapping): a fifth of building a fleet environment otherwise.
  */
 export function renderComponentDocument(document: ComponentDocument): string {
-  const doc = new YAML.Document({ name: document.name, description: document.description, schemaVersion: 1, phases: document.phases });
-  const version = doc.get("schemaVersion", true) as YAML.Scalar;
-  // AWSTOE documents say `schemaVersion: 1.0`; a bare number would render as `1`.
-  version.minFractionDigits = 1;
-  const text = doc.toString({ lineWidth: 0 });
+  const key = JSON.stringify([document.description, document.phases]);
+  let body = renderedBodies.get(key);
+  if (body === undefined) {
+    const doc = new YAML.Document({ description: document.description, schemaVersion: 1, phases: document.phases });
+    const version = doc.get("schemaVersion", true) as YAML.Scalar;
+    // AWSTOE documents say `schemaVersion: 1.0`; a bare number would render as `1`.
+    version.minFractionDigits = 1;
+    body = doc.toString({ lineWidth: 0 });
+    renderedBodies.set(key, body);
+  }
+  const text = new YAML.Document({ name: document.name }).toString({ lineWidth: 0 }) + body;
   const interpolated = /[$%]\{/.exec(text);
   if (interpolated) {
     throw new Error(`Component document ${document.name} contains "${interpolated[0]}", which Terraform would interpolate; write $VAR instead of \${VAR}`);
   }
   return text;
 }
+
+/** Rendered document bodies by content (a few per component: regions and Node.js majors). */
+const renderedBodies = new Map<string, string>();
