@@ -87,11 +87,13 @@ describe("value by value, the shortcut gives cdktf's result", () => {
 });
 
 describe("stack by stack, the shortcut gives cdktf's output", () => {
-  test.each(configFiles)("every stack of %s, JSON and HCL", (file) => {
+  // HCL for one configuration per platform: its rendering shares every value with the JSON one.
+  const hcl = new Set(["default.yaml", "ecs.yaml", "hosts.yaml"]);
+  test.each(configFiles)("every stack of %s", (file) => {
     const config = loadConfigFile(path.join(root, file));
     const render = () => {
       const stacks = buildApp(Testing.app({ stackTraces: false }), config);
-      return stacks.map((s) => [JSON.stringify(s.toTerraform()), JSON.stringify(s.toHclTerraform())]);
+      return stacks.map((s) => [JSON.stringify(s.toTerraform()), hcl.has(path.basename(file)) ? JSON.stringify(s.toHclTerraform()) : ""]);
     };
     const { cdktf, shortcut } = both(render);
     expect(cdktf).not.toBeInstanceOf(Error);

@@ -210,17 +210,24 @@ describe("npm run synth arguments", () => {
 
 describe("release files written by a worker thread (compiled synthesis, as npm run synth runs)", () => {
   const compiled = path.join(root, "dist", "lib", "synth.js");
-  // Runs the compiled synthesize in its own Node.js process; `before` is code run first (with `cdktf` in scope).
-  const runCompiled = (options: Record<string, unknown>, before = "") =>
+  /**
+   * Runs the compiled synthesize once per options object, in order, in one Node.js process;
+   * `before` is code run first (with `cdktf` in scope). Prints "ok" or the error of each.
+   */
+  const runCompiled = (runs: Record<string, unknown>[], before = "") =>
     spawnSync(
       process.execPath,
       [
         "-e",
         `const cdktf = require("cdktf"); ${before}
-         require(${JSON.stringify(compiled)}).synthesize(JSON.parse(process.argv[1])).then(
-           (r) => console.log("ok", r.generatedDir),
-           (e) => { console.error(e.name + ": " + e.message); process.exitCode = 1; });`,
-        JSON.stringify(options),
+         (async () => {
+           for (const options of JSON.parse(process.argv[1])) {
+             await require(${JSON.stringify(compiled)}).synthesize(options).then(
+               () => console.log("ok"),
+               (e) => { console.error(e.name + ": " + e.message); process.exitCode = 1; });
+           }
+         })();`,
+        JSON.stringify(runs),
       ],
       { cwd: root, encoding: "utf8" },
     );
@@ -235,36 +242,39 @@ describe("release files written by a worker thread (compiled synthesis, as npm r
   test("writes the same stacks and release files as in-line staging, and leaves no staging directory", () => {
     const configFile = path.join(root, "config", "examples", "docker-in-place.yaml");
     const [threaded, inline] = [tmp(), tmp()];
-    for (const [dir, thread] of [[threaded, true], [inline, false]] as const) {
-      const r = runCompiled({ configFile, outdir: path.join(dir, "out"), generatedDir: path.join(dir, "generated"), releaseFilesThread: thread });
-      expect(r.stderr).toBe("");
-      expect(r.stdout).toContain(`ok ${path.join(dir, "generated")}`);
-      expect(fs.readdirSync(dir).sort()).toEqual(["generated", "out"]);
-    }
+    const r = runCompiled(
+      [
+        [threaded, true],
+        [inline, false],
+      ].map(([dir, thread]) => ({ configFile, outdir: path.join(dir as string, "out"), generatedDir: path.join(dir as string, "generated"), releaseFilesThread: thread })),
+    );
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toBe("ok\nok\n");
+    for (const dir of [threaded, inline]) expect(fs.readdirSync(dir).sort()).toEqual(["generated", "out"]);
     expect(Object.keys(snapshot(threaded)).length).toBeGreaterThan(20);
     expect(snapshot(threaded)).toEqual(snapshot(inline));
     expect(fs.statSync(path.join(threaded, "generated", "staging", "scripts", "validate-service.sh")).mode & 0o777).toBe(0o755);
   });
 
-  test("a directory synthesis did not write is refused from the thread with the same error, and nothing is written", () => {
+  test("a directory synthesis did not write is refused from the thread with the same error, and nothing is written", async () => {
     const dir = tmp();
-    const options = { configFile: defaultConfig, outdir: path.join(dir, "out"), generatedDir: path.join(dir, "generated"), releaseFilesThread: true };
-    expect(runCompiled(options).status).toBe(0);
+    const options = { configFile: defaultConfig, outdir: path.join(dir, "out"), generatedDir: path.join(dir, "generated") };
+    await synthesize(options);
     fs.rmSync(path.join(dir, "generated", "production", ".release-files"));
     const before = snapshot(dir);
-    const r = runCompiled(options);
+    const r = runCompiled([{ ...options, releaseFilesThread: true }]);
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/^GeneratedDirectoryError: .*generated\/production exists but was not written by synthesis .* Nothing was written\.$/m);
     expect(snapshot(dir)).toEqual(before);
     expect(fs.readdirSync(dir).sort()).toEqual(["generated", "out"]);
   });
 
-  test("when synthesis fails, the thread's staging directory is removed and the previous output stays", () => {
+  test("when synthesis fails, the thread's staging directory is removed and the previous output stays", async () => {
     const dir = tmp();
-    const options = { configFile: defaultConfig, outdir: path.join(dir, "out"), generatedDir: path.join(dir, "generated"), releaseFilesThread: true };
-    expect(runCompiled(options).status).toBe(0);
+    const options = { configFile: defaultConfig, outdir: path.join(dir, "out"), generatedDir: path.join(dir, "generated") };
+    await synthesize(options);
     const before = snapshot(dir);
-    const r = runCompiled(options, `cdktf.App.prototype.synth = () => { throw new Error("aspect reported an error"); };`);
+    const r = runCompiled([{ ...options, releaseFilesThread: true }], `cdktf.App.prototype.synth = () => { throw new Error("aspect reported an error"); };`);
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/^Error: aspect reported an error$/m);
     expect(fs.readdirSync(dir).sort()).toEqual(["generated", "out"]);
