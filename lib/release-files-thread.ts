@@ -18,21 +18,14 @@ type Outcome = { readonly environments: string[] } | { readonly error: { readonl
  * meanwhile: creating a few hundred files is kernel time of its own (0.2 to 0.4 s for 50
  * environments on a 2-core machine), and synthesis is single-threaded JavaScript.
  *
- * The promise never rejects unobserved: it is meant to be awaited after the synthesis. It rejects
- * with the problem that stopped the staging (a directory synthesis does not own, a template
- * error), and nothing is left aside then.
+ * A problem that stops the staging (a directory synthesis does not own, a template error) leaves
+ * nothing aside; in line it is thrown at once, from the thread it rejects the promise. That
+ * promise never rejects unobserved: it is meant to be awaited after the synthesis.
  * @param thread run in a worker thread; needs the compiled module (`dist/`), so it is off when the
  *   sources run directly (jest)
  */
 export function stageReleaseFiles(target: string, config: Config, thread: boolean): Promise<StagedDirectory> {
-  if (!thread) {
-    try {
-      const environments = writeStaging(target, generatedFiles(config));
-      return Promise.resolve(stagedDirectory(path.resolve(target), environments));
-    } catch (e) {
-      return handled(Promise.reject(e));
-    }
-  }
+  if (!thread) return Promise.resolve(stagedDirectory(path.resolve(target), writeStaging(target, generatedFiles(config))));
   const task: Task = { stageReleaseFiles: { target, config } };
   const worker = new Worker(__filename, { workerData: task });
   return handled(
