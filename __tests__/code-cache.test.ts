@@ -1,10 +1,10 @@
 // lib/code-cache.ts: modules compiled from V8's cached code must behave as Node.js's own loader
 // makes them, an edited module must never run from stale code, and a bad cache must not matter.
+// That npm run synth writes the same output from cached code is in synth.test.ts.
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { synthesize } from "../lib/synth";
 
 const root = path.join(__dirname, "..");
 const compiled = path.join(root, "dist", "lib", "code-cache.js");
@@ -129,38 +129,4 @@ test("SYNTH_CODE_CACHE=off writes nothing", () => {
   expect(run("off").mode).toBe("off");
   expect(cacheFiles(cache)).toEqual([]);
   expect(fs.readdirSync(dir).sort()).toEqual(["entry.js", "lib"]);
-});
-
-test("npm run synth gives the same stacks and release files from cached code as from source", async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "code-cache-synth-"));
-  const cache = path.join(dir, "cache");
-  const configFile = path.join(root, "config", "examples", "shared-alb.yaml");
-  const synth = (name: string) => {
-    const r = spawnSync(process.execPath, [path.join(root, "dist", "main.js"), "--config", configFile, "--out", path.join(dir, name, "out"), "--generated", path.join(dir, name, "generated")], {
-      cwd: root,
-      encoding: "utf8",
-      env: { ...process.env, SYNTH_CODE_CACHE: cache },
-    });
-    expect(r.stderr).toBe("");
-    expect(r.status).toBe(0);
-  };
-  // From source, in this process (jest compiles the TypeScript sources itself).
-  await synthesize({ configFile, outdir: path.join(dir, "source", "out"), generatedDir: path.join(dir, "source", "generated") });
-  synth("cold");
-  expect(cacheFiles(cache).length).toBe(1);
-  const size = fs.statSync(path.join(cache, cacheFiles(cache)[0])).size;
-  synth("warm");
-  // Nothing new was compiled: the cache file was not rewritten.
-  expect(fs.statSync(path.join(cache, cacheFiles(cache)[0])).size).toBe(size);
-  const files = (name: string) => {
-    const base = path.join(dir, name);
-    return fs
-      .readdirSync(base, { recursive: true, withFileTypes: true })
-      .filter((e) => e.isFile())
-      .map((e) => [path.relative(base, path.join(e.parentPath, e.name)), fs.readFileSync(path.join(e.parentPath, e.name), "utf8")])
-      .sort();
-  };
-  expect(files("source").length).toBeGreaterThan(10);
-  expect(files("warm")).toEqual(files("source"));
-  expect(files("cold")).toEqual(files("source"));
 });

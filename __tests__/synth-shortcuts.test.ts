@@ -1,14 +1,16 @@
-// The two places where synthesis departs from stock cdktf for speed (lib/synth.ts,
-// lib/token-creation-stacks.ts), and the proofs that they change nothing in the output.
+// The places where synthesis departs from stock cdktf for speed (lib/synth.ts,
+// lib/token-creation-stacks.ts, lib/plain-value-resolve.ts), and the proofs that they change
+// nothing in the output.
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { App, Lazy, TerraformOutput, TerraformStack, Testing } from "cdktf";
+import { App, DefaultTokenResolver, Fn, Lazy, StringConcat, TerraformOutput, TerraformStack, Testing, Token, Tokenization } from "cdktf";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { buildApp } from "../lib/build-app";
 import { loadConfigFile } from "../lib/config/load";
 import { synthesize } from "../lib/synth";
 import { disableTokenCreationStacks, KEEP_TOKEN_CREATION_STACKS } from "../lib/token-creation-stacks";
+import { KEEP_CDKTF_RESOLVE, resolvePlainValuesDirectly } from "../lib/plain-value-resolve";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 
 const root = path.join(__dirname, "..");
@@ -78,5 +80,114 @@ describe("token creation stacks", () => {
     expect(app).toHaveBeenCalled();
     app.mockRestore();
     expect(Lazy.anyValue({ produce: () => 1 }).creationStack).toEqual([]);
+  });
+});
+
+// lib/plain-value-resolve.ts resolves plain values itself and hands tokens to cdktf: the output
+// must be cdktf's own, value by value and stack by stack, errors included.
+describe("plain values resolved directly", () => {
+  afterAll(() => resolvePlainValuesDirectly({}));
+
+  /** What cdktf's stack rendering calls for every element (cdktf's internal `_tokens.resolve`). */
+  const resolveIn = (scope: TerraformStack, value: unknown) => Tokenization.resolve(value, { scope, resolver: new DefaultTokenResolver(new StringConcat()) });
+
+  const CDKTF = { [KEEP_CDKTF_RESOLVE]: "1" };
+
+  /** Runs `fn` with cdktf's resolver, then with the shortcut; returns both results (or errors). */
+  function both<T>(fn: () => T): { cdktf: T | Error; shortcut: T | Error } {
+    const attempt = (): T | Error => {
+      try {
+        return fn();
+      } catch (e) {
+        return e as Error;
+      }
+    };
+    expect(resolvePlainValuesDirectly(CDKTF)).toBe(false);
+    const cdktf = attempt();
+    expect(resolvePlainValuesDirectly({})).toBe(true);
+    return { cdktf, shortcut: attempt() };
+  }
+
+  describe("value by value, the shortcut gives cdktf's result", () => {
+    const stack = () => {
+      const app = Testing.app({ stackTraces: false });
+      const s = new TerraformStack(app, "values");
+      new AwsProvider(s, "aws", { region: "eu-west-1" });
+      return { s, bucket: new S3Bucket(s, "bucket", { bucket: "b" }) };
+    };
+
+    const cases: [string, (s: TerraformStack, bucket: S3Bucket) => unknown][] = [
+      ["plain literals, undefined members dropped", () => ({ a: "x", b: 1, c: true, d: null, e: undefined, f: [1, undefined, "y"], g: { h: [] } })],
+      ["a reference in a string, alone and inside text", (_, b) => ({ arn: b.arn, text: `arn is ${b.arn}!`, list: ["a", b.id, "c"] })],
+      ["a list token and a number list token", (_, b) => ({ list: Token.asList(b.arn), numbers: Token.asNumberList(Fn.tolist([1, 2])), inside: [Token.asList(b.id)] })],
+      ["a number token and a number token inside text", (_, b) => ({ n: Token.asNumber(b.id), text: `n=${Token.asNumber(b.id)}` })],
+      ["a map token and a token as a key", (_, b) => ({ map: Token.asStringMap(b.tagsAll), any: Token.asAnyMap(b.tagsAll), [b.bucket]: "keyed" })],
+      ["a lazy value that returns tokens and undefined members", (_, b) => ({ lazy: Lazy.anyValue({ produce: () => ({ arn: b.arn, gone: undefined, list: [b.id] }) }) })],
+      ["Terraform functions with escapes", (_, b) => ({ joined: Fn.join(",", [b.arn, "${literal}"]), upper: Fn.upper("x") })],
+      ["strings cdktf scans for number tokens (tf-e2e, 1e5, 2.5E+3)", () => ({ a: "tf-e2e", b: "1e5", c: "2.5E+3", d: ["x-e2", "-e-"] })],
+      ["escaped interpolation and Terraform expressions written as text", () => ({ a: "${var.x}", b: "$${not}", c: "%{ if true }y%{ endif }" })],
+      ["a date and a large tree", () => ({ when: new Date(0), deep: Array.from({ length: 50 }, (_, i) => ({ i, tags: { n: `${i}` } })) })],
+      ["a construct where a value belongs (an error)", (s) => ({ oops: s })],
+      ["a function where a value belongs (an error)", () => ({ oops: () => 1 })],
+      ["a list token in a string (an error)", (_, b) => ({ oops: `${Token.asList(b.arn)}` })],
+      [
+        "a cyclic value (cdktf's depth limit, an error)",
+        () => {
+          const a: Record<string, unknown> = {};
+          a.self = a;
+          return a;
+        },
+      ],
+    ];
+
+    test.each(cases)("%s", (_, make) => {
+      const { s, bucket } = stack();
+      const value = make(s, bucket);
+      const { cdktf, shortcut } = both(() => resolveIn(s, value));
+      if (cdktf instanceof Error) {
+        expect(shortcut).toBeInstanceOf(Error);
+        expect((shortcut as Error).message).toBe(cdktf.message);
+      } else {
+        expect(shortcut).toEqual(cdktf);
+      }
+    });
+
+    test("the cases above reach cdktf's resolver for tokens (a reference resolves to its expression)", () => {
+      const { s, bucket } = stack();
+      expect(resolveIn(s, { arn: bucket.arn, list: [bucket.id] })).toEqual({ arn: "${aws_s3_bucket.bucket.arn}", list: ["${aws_s3_bucket.bucket.id}"] });
+    });
+  });
+
+  describe("stack by stack, the shortcut gives cdktf's output", () => {
+    // HCL for one configuration per platform: its rendering shares every value with the JSON one.
+    const hcl = new Set(["default.yaml", "ecs.yaml", "hosts.yaml"]);
+    test.each(configFiles)("every stack of %s", (file) => {
+      const config = loadConfigFile(path.join(root, file));
+      const render = () => {
+        const stacks = buildApp(Testing.app({ stackTraces: false }), config);
+        return stacks.map((s) => [JSON.stringify(s.toTerraform()), hcl.has(path.basename(file)) ? JSON.stringify(s.toHclTerraform()) : ""]);
+      };
+      const { cdktf, shortcut } = both(render);
+      expect(cdktf).not.toBeInstanceOf(Error);
+      expect(shortcut).toEqual(cdktf);
+    });
+  });
+
+  describe("switch", () => {
+    test(`is on during synthesize; ${KEEP_CDKTF_RESOLVE}=1 keeps cdktf's resolver`, async () => {
+      resolvePlainValuesDirectly(CDKTF);
+      const original = Tokenization.resolve;
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "resolve-"));
+      const synth = () => synthesize({ configFile: path.join(root, "config", "examples", "hosts.yaml"), outdir: path.join(dir, "out"), generatedDir: path.join(dir, "generated") });
+      await synth();
+      expect(Tokenization.resolve).not.toBe(original);
+      process.env[KEEP_CDKTF_RESOLVE] = "1";
+      try {
+        await synth();
+        expect(Tokenization.resolve).toBe(original);
+      } finally {
+        delete process.env[KEEP_CDKTF_RESOLVE];
+      }
+    });
   });
 });

@@ -280,4 +280,32 @@ describe("release files written by a worker thread (compiled synthesis, as npm r
     expect(fs.readdirSync(dir).sort()).toEqual(["generated", "out"]);
     expect(snapshot(dir)).toEqual(before);
   });
+
+  test("npm run synth gives the same stacks and release files from cached code (lib/code-cache.ts) as from source", async () => {
+    const dir = tmp();
+    const cache = path.join(dir, "cache");
+    const configFile = path.join(root, "config", "examples", "shared-alb.yaml");
+    const synth = (name: string) => {
+      const r = spawnSync(process.execPath, [path.join(root, "dist", "main.js"), "--config", configFile, "--out", path.join(dir, name, "out"), "--generated", path.join(dir, name, "generated")], {
+        cwd: root,
+        encoding: "utf8",
+        env: { ...process.env, SYNTH_CODE_CACHE: cache },
+      });
+      expect(r.stderr).toBe("");
+      expect(r.status).toBe(0);
+    };
+    // From source, in this process (jest compiles the TypeScript sources itself).
+    await synthesize({ configFile, outdir: path.join(dir, "source", "out"), generatedDir: path.join(dir, "source", "generated") });
+    synth("cold");
+    const cacheFile = () => path.join(cache, fs.readdirSync(cache)[0]);
+    expect(fs.readdirSync(cache).length).toBe(1);
+    const size = fs.statSync(cacheFile()).size;
+    synth("warm");
+    // Nothing new was compiled: the cache file was not rewritten.
+    expect(fs.statSync(cacheFile()).size).toBe(size);
+    const files = (name: string) => snapshot(path.join(dir, name));
+    expect(Object.keys(files("source")).length).toBeGreaterThan(10);
+    expect(files("warm")).toEqual(files("source"));
+    expect(files("cold")).toEqual(files("source"));
+  });
 });

@@ -57,7 +57,7 @@ let shortcut: TokenizationResolve | undefined;
  *
  * The result is the one cdktf computes: a plain value resolves to a copy of itself without its
  * `undefined` members; anything else goes to cdktf unchanged, at the same path (cdktf's contexts
- * carry nothing at the top of a resolution but the path). `__tests__/plain-value-resolve.test.ts`
+ * carry nothing at the top of a resolution but the path). `__tests__/synth-shortcuts.test.ts`
  * compares both resolvers on every stack of the default configuration and of every example.
  *
  * Applies to every `App` of the process; `CDKTF_FULL_RESOLVE=1` keeps (or puts back) cdktf's resolver.
