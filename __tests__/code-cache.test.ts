@@ -7,14 +7,9 @@ import * as os from "os";
 import * as path from "path";
 
 const root = path.join(__dirname, "..");
+// Compiled (dist/): jest's global setup (helpers/global-setup.ts) brings it up to date.
 const compiled = path.join(root, "dist", "lib", "code-cache.js");
 jest.setTimeout(60_000);
-
-beforeAll(() => {
-  // The cache is for compiled modules (dist/); the build compiles only when the sources changed.
-  const build = spawnSync(process.execPath, [path.join(root, "scripts", "build.mjs")], { cwd: root, encoding: "utf8" });
-  expect(build.status).toBe(0);
-});
 
 /** A small CommonJS project whose entry enables the cache, loads its modules and prints what it saw. */
 function project(): { dir: string; cache: string; run: (setting?: string) => { mode: string; stats: { hits: number; misses: number }; seen: Record<string, unknown> } } {

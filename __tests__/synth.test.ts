@@ -208,6 +208,7 @@ describe("npm run synth arguments", () => {
   });
 });
 
+// These run dist/, which jest's global setup (helpers/global-setup.ts) brings up to date.
 describe("release files written by a worker thread (compiled synthesis, as npm run synth runs)", () => {
   const compiled = path.join(root, "dist", "lib", "synth.js");
   /**
@@ -231,13 +232,6 @@ describe("release files written by a worker thread (compiled synthesis, as npm r
       ],
       { cwd: root, encoding: "utf8" },
     );
-
-  beforeAll(() => {
-    // The thread loads dist/; the build compiles only when the sources changed.
-    const build = spawnSync(process.execPath, [path.join(root, "scripts", "build.mjs")], { cwd: root, encoding: "utf8" });
-    expect(build.stderr).toBe("");
-    expect(build.status).toBe(0);
-  });
 
   test("writes the same stacks and release files as in-line staging, and leaves no staging directory", () => {
     const configFile = path.join(root, "config", "examples", "docker-in-place.yaml");
