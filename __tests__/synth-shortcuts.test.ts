@@ -23,15 +23,46 @@ const render = (stacks: TerraformStack[]) => stacks.map((s) => JSON.stringify(s.
 /** Runs cdktf's own preparing pass (the one synthesize skips) on every stack. */
 const prepareAsCdktfWould = (stacks: TerraformStack[]) => stacks.forEach((s) => TerraformStack.prototype.prepareStack.call(s));
 
-describe("the skipped preparing pass", () => {
-  test.each(configFiles)("would change no stack of %s", (file) => {
+/** What cdktf's stack rendering calls for every element (cdktf's internal `_tokens.resolve`). */
+const resolveIn = (scope: TerraformStack, value: unknown) => Tokenization.resolve(value, { scope, resolver: new DefaultTokenResolver(new StringConcat()) });
+
+const CDKTF = { [KEEP_CDKTF_RESOLVE]: "1" };
+
+/** Runs `fn` with cdktf's resolver, then with the shortcut; returns both results (or errors). */
+function both<T>(fn: () => T): { cdktf: T | Error; shortcut: T | Error } {
+  const attempt = (): T | Error => {
+    try {
+      return fn();
+    } catch (e) {
+      return e as Error;
+    }
+  };
+  expect(resolvePlainValuesDirectly(CDKTF)).toBe(false);
+  const cdktf = attempt();
+  expect(resolvePlainValuesDirectly({})).toBe(true);
+  return { cdktf, shortcut: attempt() };
+}
+
+describe("every configuration in config/", () => {
+  // HCL for one configuration per platform: its rendering shares every value with the JSON one.
+  const hcl = new Set(["default.yaml", "ecs.yaml", "hosts.yaml"]);
+
+  // Built once per configuration for both proofs (rendering changes nothing in the constructs).
+  test.each(configFiles)("%s: cdktf's own resolver renders every stack the same, and cdktf's preparing pass would change none", (file) => {
     const stacks = buildApp(Testing.app({ stackTraces: false }), loadConfigFile(path.join(root, file)));
-    const before = render(stacks);
+    const withHcl = () => stacks.map((s) => [JSON.stringify(s.toTerraform()), hcl.has(path.basename(file)) ? JSON.stringify(s.toHclTerraform()) : ""]);
+    const { cdktf, shortcut } = both(withHcl);
+    expect(cdktf).not.toBeInstanceOf(Error);
+    expect(shortcut).toEqual(cdktf);
+
+    const before = (shortcut as string[][]).map(([json]) => json);
     prepareAsCdktfWould(stacks);
     expect(render(stacks)).toEqual(before);
   });
+});
 
-  test("the check above catches a cross-stack token: the pass adds a remote state lookup and an output", () => {
+describe("the skipped preparing pass", () => {
+  test("the check of every configuration above catches a cross-stack token: the pass adds a remote state lookup and an output", () => {
     const app = Testing.app({ stackTraces: false });
     const source = new TerraformStack(app, "source");
     new AwsProvider(source, "aws", { region: "eu-west-1" });
@@ -76,7 +107,7 @@ describe("token creation stacks", () => {
     disableTokenCreationStacks({ [KEEP_TOKEN_CREATION_STACKS]: "1" });
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "stacks-"));
     const app = jest.spyOn(App.prototype, "synth");
-    await synthesize({ configFile: path.join(root, "config", "examples", "single-env-s3-hcl.yaml"), outdir: path.join(dir, "out"), generatedDir: path.join(dir, "generated") });
+    await synthesize({ configFile: path.join(root, "config", "examples", "hosts.yaml"), outdir: path.join(dir, "out"), generatedDir: path.join(dir, "generated") });
     expect(app).toHaveBeenCalled();
     app.mockRestore();
     expect(Lazy.anyValue({ produce: () => 1 }).creationStack).toEqual([]);
@@ -87,26 +118,6 @@ describe("token creation stacks", () => {
 // must be cdktf's own, value by value and stack by stack, errors included.
 describe("plain values resolved directly", () => {
   afterAll(() => resolvePlainValuesDirectly({}));
-
-  /** What cdktf's stack rendering calls for every element (cdktf's internal `_tokens.resolve`). */
-  const resolveIn = (scope: TerraformStack, value: unknown) => Tokenization.resolve(value, { scope, resolver: new DefaultTokenResolver(new StringConcat()) });
-
-  const CDKTF = { [KEEP_CDKTF_RESOLVE]: "1" };
-
-  /** Runs `fn` with cdktf's resolver, then with the shortcut; returns both results (or errors). */
-  function both<T>(fn: () => T): { cdktf: T | Error; shortcut: T | Error } {
-    const attempt = (): T | Error => {
-      try {
-        return fn();
-      } catch (e) {
-        return e as Error;
-      }
-    };
-    expect(resolvePlainValuesDirectly(CDKTF)).toBe(false);
-    const cdktf = attempt();
-    expect(resolvePlainValuesDirectly({})).toBe(true);
-    return { cdktf, shortcut: attempt() };
-  }
 
   describe("value by value, the shortcut gives cdktf's result", () => {
     const stack = () => {
@@ -155,19 +166,6 @@ describe("plain values resolved directly", () => {
     test("the cases above reach cdktf's resolver for tokens (a reference resolves to its expression)", () => {
       const { s, bucket } = stack();
       expect(resolveIn(s, { arn: bucket.arn, list: [bucket.id] })).toEqual({ arn: "${aws_s3_bucket.bucket.arn}", list: ["${aws_s3_bucket.bucket.id}"] });
-    });
-  });
-
-  describe("stack by stack, the shortcut gives cdktf's output", () => {
-    // HCL for one configuration per platform: its rendering shares every value with the JSON one.
-    const hcl = new Set(["default.yaml", "ecs.yaml", "hosts.yaml"]);
-    test.each(configFiles)("every stack of %s", (file) => {
-      // Built once, rendered by each resolver (rendering changes nothing in the constructs).
-      const stacks = buildApp(Testing.app({ stackTraces: false }), loadConfigFile(path.join(root, file)));
-      const render = () => stacks.map((s) => [JSON.stringify(s.toTerraform()), hcl.has(path.basename(file)) ? JSON.stringify(s.toHclTerraform()) : ""]);
-      const { cdktf, shortcut } = both(render);
-      expect(cdktf).not.toBeInstanceOf(Error);
-      expect(shortcut).toEqual(cdktf);
     });
   });
 
