@@ -20,8 +20,6 @@ export interface CodeCacheStats {
   readonly misses: number;
   /** Modules left to Node.js's own compile: those with `import(` and those that do not compile as a function body. */
   readonly uncached: number;
-  /** The cache file read at start (absolute), when there is one. */
-  readonly file?: string;
 }
 
 /** Node.js's internal pieces of `Module` that `require` is made of (stable since Node.js 12). */
@@ -45,7 +43,7 @@ const prototype = Module.prototype as unknown as ModuleInternals;
 const MAGIC = "cdktf-ec2-release code cache 1\n";
 
 let mode: CodeCacheMode | undefined;
-let stats = { hits: 0, misses: 0, uncached: 0, file: undefined as string | undefined };
+let stats = { hits: 0, misses: 0, uncached: 0 };
 const DYNAMIC_IMPORT = /\bimport\s*\(/;
 
 /**
@@ -79,7 +77,6 @@ export function enableCodeCache(env: NodeJS.ProcessEnv = process.env): CodeCache
 
   const file = path.join(directory, `v8-${process.version}-${process.arch}.bin`);
   const cached = readCache(file);
-  stats = { hits: 0, misses: 0, uncached: 0, file: cached.size > 0 ? file : undefined };
   const compiled = new Map<string, { hash: string; script: vm.Script }>();
   const nodeCompile = prototype._compile;
 

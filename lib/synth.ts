@@ -7,6 +7,7 @@ import { Config } from "./config/schema";
 import { addressesOf } from "./address";
 import { buildApp } from "./build-app";
 import { tidyHcl } from "./hcl";
+import { swapDirectory } from "./generated-dir";
 import { CAN_USE_THREAD, stageReleaseFiles } from "./release-files-thread";
 import { PROJECT_ROOT } from "./templates";
 import { disableTokenCreationStacks } from "./token-creation-stacks";
@@ -99,7 +100,7 @@ export async function synthesize(options: SynthOptions): Promise<SynthResult> {
       }
     }
     const generated = await staging;
-    if (atomic) swapIn(workdir, target);
+    if (atomic) swapDirectory(workdir, target);
     generated.commit();
     const stacks = built.map((stack): SynthesizedStack => {
       let addresses: string[] | undefined;
@@ -131,13 +132,6 @@ function policyFailure(stacks: TerraformStack[], atomic: boolean): PolicyViolati
   const reports = policyReports(stacks);
   if (!reports.some((r) => r.failures.length > 0)) return undefined;
   return new PolicyViolationError(reports, atomic ? "nothing was written, the previous output is unchanged" : undefined);
-}
-
-function swapIn(fresh: string, target: string): void {
-  const old = `${target}.old-${process.pid}`;
-  if (fs.existsSync(target)) fs.renameSync(target, old);
-  fs.renameSync(fresh, target);
-  fs.rmSync(old, { recursive: true, force: true });
 }
 
 /**
