@@ -169,7 +169,8 @@ describe("ReleaseParameters", () => {
       "arn:aws:ssm:eu-west-1:123456789012:parameter/app/test/release/*",
       "arn:aws:ssm:eu-west-1:123456789012:parameter/app/test/env/*",
     ]);
-    expect(policy[1]).toMatchObject({ actions: ["ssm:GetParametersByPath"], resources: ["arn:aws:ssm:eu-west-1:123456789012:parameter/app/test/env", "arn:aws:ssm:eu-west-1:123456789012:parameter/app/test/release"] });
+    // GetParametersByPath is authorized against the path string as requested: the env-sync helper's `/app/test/env/`.
+    expect(policy[1]).toMatchObject({ actions: ["ssm:GetParametersByPath"], resources: ["arn:aws:ssm:eu-west-1:123456789012:parameter/app/test/env/", "arn:aws:ssm:eu-west-1:123456789012:parameter/app/test/env/*"] });
     expect(policy[2]).toMatchObject({ actions: ["kms:Decrypt", "kms:DescribeKey"] });
   });
 });

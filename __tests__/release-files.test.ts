@@ -277,7 +277,7 @@ describe("release files", () => {
 });
 
 /** Runs a generated script with stub commands first on PATH; returns its exit code and output. */
-function runWithStubs(script: string, stubs: Record<string, string>, bundle: Record<string, string> = {}) {
+function runWithStubs(script: string, stubs: Record<string, string>, bundle: Record<string, string> = {}, options: { env?: Record<string, string>; cwdInBundle?: boolean } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hook-"));
   const bin = path.join(dir, "bin");
   fs.mkdirSync(bin);
@@ -289,7 +289,7 @@ function runWithStubs(script: string, stubs: Record<string, string>, bundle: Rec
   const file = path.join(dir, "scripts", "hook.sh");
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, script, { mode: 0o755 });
-  const result = spawnSync("bash", [file], { encoding: "utf8", env: { PATH: `${bin}:${process.env.PATH}`, HOME: dir } });
+  const result = spawnSync("bash", [file], { encoding: "utf8", env: { ...options.env, PATH: `${bin}:${process.env.PATH}`, HOME: dir }, cwd: options.cwdInBundle ? dir : undefined });
   return { status: result.status, out: result.stdout + result.stderr, dir };
 }
 
@@ -401,6 +401,40 @@ describe("hook scripts on an instance (stubbed systemctl, docker, aws, curl)", (
     const run = runWithStubs(script(nodejs, "after-install"), { aws: 'echo "$HOME/app"' }, { "app/package.json": "{}" });
     expect(run.out).toContain("no package-lock.json in");
     expect(run.status).toBe(1);
+  });
+
+  describe("Docker build script in CodeBuild (stubbed aws and docker)", () => {
+    const build = file(docker, "release/build-image.sh").content;
+    const commit = "0123456789abcdef0123456789abcdef01234567";
+    const env = { ECR_REPOSITORY_URL: "111111111111.dkr.ecr.eu-west-1.amazonaws.com/webapp-staging", AWS_REGION: "eu-west-1", CODEBUILD_RESOLVED_SOURCE_VERSION: commit };
+    const dockerStub = 'echo "docker $*" >>"$HOME/calls"; [ "$1" != push ] || touch "$HOME/pushed"; cat >/dev/null 2>&1 || true';
+    const ecr = (describeImages: string) => `case "$*" in *get-login-password*) echo token;; *describe-images*) ${describeImages};; *) echo "unexpected aws $*" >&2; exit 1;; esac`;
+    const notFound = 'echo "An error occurred (ImageNotFoundException) when calling the DescribeImages operation: The image requested does not exist" >&2; exit 254';
+
+    test("a tag ECR does not have (ImageNotFoundException) is built and pushed; the image URI is the pushed digest", () => {
+      const run = runWithStubs(build, { aws: ecr(`if [ -e "$HOME/pushed" ]; then echo sha256:${"c".repeat(64)}; else ${notFound}; fi`), docker: dockerStub }, {}, { env, cwdInBundle: true });
+      expect(run.status).toBe(0);
+      const calls = fs.readFileSync(path.join(run.dir, "calls"), "utf8");
+      expect(calls).toContain(`docker build --pull --label org.opencontainers.image.revision=${commit} --tag ${env.ECR_REPOSITORY_URL}:${commit} .`);
+      expect(calls).toContain(`docker push --quiet ${env.ECR_REPOSITORY_URL}:${commit}`);
+      expect(fs.readFileSync(path.join(run.dir, "release", "image-uri"), "utf8")).toBe(`${env.ECR_REPOSITORY_URL}@sha256:${"c".repeat(64)}\n`);
+    });
+
+    test("any other describe-images error (AccessDenied) fails the build instead of passing for a missing tag", () => {
+      const denied = 'echo "An error occurred (AccessDeniedException) when calling the DescribeImages operation: not authorized to perform: ecr:DescribeImages" >&2; exit 254';
+      const run = runWithStubs(build, { aws: ecr(denied), docker: dockerStub }, {}, { env, cwdInBundle: true });
+      expect(run.status).toBe(1);
+      expect(run.out).toContain(`cannot check whether ${env.ECR_REPOSITORY_URL}:${commit} exists: An error occurred (AccessDeniedException)`);
+      expect(fs.readFileSync(path.join(run.dir, "calls"), "utf8")).not.toContain("docker build");
+    });
+
+    test("a retried build of a commit whose image exists reuses it", () => {
+      const run = runWithStubs(build, { aws: ecr(`echo sha256:${"d".repeat(64)}`), docker: dockerStub }, {}, { env, cwdInBundle: true });
+      expect(run.status).toBe(0);
+      const calls = fs.readFileSync(path.join(run.dir, "calls"), "utf8");
+      expect(calls).toContain(`docker pull --quiet ${env.ECR_REPOSITORY_URL}:${commit}`);
+      expect(calls).not.toContain("docker build");
+    });
   });
 
   test("ValidateService retries until the application answers on localhost", () => {

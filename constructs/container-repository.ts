@@ -94,6 +94,14 @@ export class ContainerRepository extends Construct {
     this.encryptionKey.grantDecrypt(role);
   }
 
+  /**
+   * Look up images and their digests (`aws ecr describe-images`): the image build script checks
+   * whether a tag exists and records the pushed image's digest.
+   */
+  public grantDescribeImages(role: Role): void {
+    role.addToPolicy({ actions: ["ecr:DescribeImages"], resources: [this.repositoryArn] });
+  }
+
   /** Push images (includes pull, which `docker push` needs to check existing layers). */
   public grantPush(role: Role): void {
     this.grantPull(role);

@@ -46,13 +46,18 @@ export class ReleaseParameters extends Construct {
     return parameter;
   }
 
-  /** Read the release values and the application's parameters (decrypting SecureStrings). */
+  /**
+   * Read the release values and the application's parameters (decrypting SecureStrings).
+   * `GetParametersByPath` is authorized against the path string of the request, not against the
+   * parameters it returns, so the grant names the path exactly as the env-sync helper sends it
+   * (`<root>/env/`, with the trailing slash) and the paths below it; nothing reads `release/` by path.
+   */
   public grantRead(role: Role): void {
     const context = AccountContext.of(this);
     const parameter = (path: string) => context.arn("ssm", `parameter${path}`);
     role.addToPolicy(
-      { actions: ["ssm:GetParameter", "ssm:GetParameters"], resources: [parameter(`${this.root}/release/*`), parameter(`${this.root}/env/*`)] },
-      { actions: ["ssm:GetParametersByPath"], resources: [parameter(`${this.root}/env`), parameter(`${this.root}/release`)] },
+      { actions: ["ssm:GetParameter", "ssm:GetParameters"], resources: [parameter(`${this.root}/release/*`), parameter(`${this.environmentPath}*`)] },
+      { actions: ["ssm:GetParametersByPath"], resources: [parameter(this.environmentPath), parameter(`${this.environmentPath}*`)] },
     );
     this.encryptionKey.grantDecrypt(role);
   }

@@ -402,6 +402,8 @@ export class EnvironmentStack extends TerraformStack {
       },
     });
     this.releaseParameters.grantRead(build.role);
+    // release/build-image.sh checks for existing tags and reads the pushed image's digest.
+    if (docker) this.artifacts.repository.grantDescribeImages(build.role);
 
     const application = new CodeDeployApplication(this, "codedeploy", { applicationName: this.namePrefix });
     const deployment = release.deployment;

@@ -19,8 +19,19 @@ log() {
   printf 'build-image: %s\n' "$*"
 }
 
+# tag_exists TAG: 0 when the repository has the tag, 1 when ECR answers ImageNotFoundException.
+# Any other error (AccessDenied, throttling, no network) fails the build: it must not pass for
+# "no such image" and make the build push over an existing immutable tag.
 tag_exists() {
-  aws ecr describe-images --region "$AWS_REGION" --repository-name "$REPOSITORY_NAME" --image-ids "imageTag=$1" >/dev/null 2>&1
+  local output
+  if output="$(aws ecr describe-images --region "$AWS_REGION" --repository-name "$REPOSITORY_NAME" --image-ids "imageTag=$1" --query 'imageDetails[0].imageDigest' --output text 2>&1)"; then
+    return 0
+  fi
+  if [[ "$output" == *ImageNotFoundException* ]]; then
+    return 1
+  fi
+  log "cannot check whether $REPOSITORY:$1 exists: $output" >&2
+  exit 1
 }
 
 if [ "$IMMUTABLE_TAGS" = true ]; then
