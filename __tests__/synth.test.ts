@@ -49,6 +49,10 @@ describe("synthesize", () => {
     expect(hcl).toMatch(/^ {2}cidr_block +?= "10\.10\.0\.0\/16"$/m);
     expect(hcl).toMatch(/depends_on = \[\s*aws_s3_bucket_public_access_block\.artifacts_bucket,?\s*\]/);
     expect(hcl).not.toMatch(/depends_on = \[\s*"/);
+    // A heredoc's value ends with a newline the JSON value lacks: every one is trimmed back to it
+    // (found by the emulator tier's eject proof: the CloudWatch agent configuration changed).
+    expect(hcl).toMatch(/^ {2}value += trimsuffix\(<<EOF\n\{\n {2}"agent": \{$/m);
+    expect(hcl).not.toMatch(/= <<EOF/);
     expect(fs.existsSync(path.join(outdir, "stacks", "webapp-staging", "cdk.tf.json"))).toBe(false);
     expect(process.env.SYNTH_HCL_OUTPUT).toBeUndefined();
   });
