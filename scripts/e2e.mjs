@@ -1,0 +1,465 @@
+#!/usr/bin/env node
+// The emulator tier: every configuration (the default and every example, adapted for what moto
+// lacks by __tests__/e2e/cases.yaml) is applied to an AWS API emulator (moto), planned again (no
+// changes allowed), released twice the way CodeDeploy releases a blue/green fleet, and destroyed;
+// nothing of it may be left in the emulator afterwards.
+//
+// Each case gets its own moto server (127.0.0.1, a free port, stopped by PID), so cases run side by
+// side and the leftover check sees only its own case. Terraform reaches moto through AWS_ENDPOINT_URL
+// and dummy credentials: the synthesized cdk.tf.json stays byte-identical to what users get. One
+// case goes through the CLI users run (`cdktf deploy`, `cdktf destroy`); the default case also plans
+// its HCL output against the state of its JSON output (the way out of cdktf).
+//
+// Usage: node scripts/e2e.mjs [--case NAME]... [--jobs N] [--keep]
+import { spawn, spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import { createRequire } from "node:module";
+import * as net from "node:net";
+import * as os from "node:os";
+import * as path from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+
+/** A step's failure, with the output that explains it (not a stack trace). */
+class StepError extends Error {}
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const require = createRequire(import.meta.url);
+const YAML = require("yaml");
+const e2eDir = path.join(root, "__tests__", "e2e");
+const outRoot = path.join(root, ".test-out", "e2e");
+const MIRROR = "/opt/tf-plugins/registry.terraform.io/hashicorp/aws";
+const MOTO_VERSION = "5.2.1";
+const INSTALL_HINT = `install it with: pip install 'moto[server]==${MOTO_VERSION}' (moto's standalone server; the tier starts it itself)`;
+
+const { values: args } = parseArgs({
+  options: { jobs: { type: "string" }, case: { type: "string", multiple: true }, keep: { type: "boolean" } },
+});
+// Applying to moto is mostly waiting on the provider's waiters, not CPU: more jobs than cores pay off.
+const jobs = Math.max(1, Number(args.jobs ?? process.env.E2E_JOBS ?? 6));
+
+const terraformEnv = {
+  ...process.env,
+  TF_CLI_CONFIG_FILE: path.join(root, "terraform.tfrc"),
+  TF_IN_AUTOMATION: "1",
+  CHECKPOINT_DISABLE: "1",
+  AWS_ACCESS_KEY_ID: "e2e-access-key",
+  AWS_SECRET_ACCESS_KEY: "e2e-secret-key",
+  // moto answers at once and never throttles: retries only hide a missing action (HTTP 500) for minutes.
+  AWS_MAX_ATTEMPTS: "2",
+};
+delete terraformEnv.TF_PLUGIN_CACHE_DIR;
+delete terraformEnv.AWS_PROFILE;
+delete terraformEnv.AWS_SESSION_TOKEN;
+
+let python;
+let synthesize;
+const motoServers = new Set();
+
+/** Terraform, the provider mirror and moto: missing tools fail the tier, they never skip it. */
+function preflight() {
+  const version = spawnSync("terraform", ["version", "-json"], { encoding: "utf8" });
+  if (version.error || version.status !== 0) fail("terraform is not on PATH. The emulator tier needs Terraform 1.11 (expected at /usr/local/bin/terraform); it does not skip.");
+  if (!fs.existsSync(MIRROR)) fail(`The AWS provider mirror ${MIRROR} is missing (hashicorp/aws 5.100.0, offline); the emulator tier does not skip.`);
+  if (!fs.existsSync(path.join(root, "dist", "lib", "synth.js"))) fail("dist/ is missing: run node scripts/build.mjs first (npm test does).");
+  // moto_server is a console script; the Python that runs it has moto, boto3 and our patches' imports.
+  const which = spawnSync("bash", ["-c", "command -v moto_server"], { encoding: "utf8" });
+  if (which.status !== 0) fail(`moto_server (moto ${MOTO_VERSION}) is not on PATH: the emulator tier needs it; ${INSTALL_HINT}.`);
+  const resolved = spawnSync("bash", ["-c", 'if command -v pyenv >/dev/null && [ -n "$(pyenv which moto_server 2>/dev/null)" ]; then pyenv which moto_server; else command -v moto_server; fi'], { encoding: "utf8" }).stdout.trim();
+  const shebang = /^#!\s*(\S+)/.exec(fs.readFileSync(resolved, "utf8").split("\n")[0] ?? "");
+  const interpreter = shebang && !shebang[1].endsWith("/env") ? shebang[1] : "python3";
+  const probe = spawnSync(interpreter, ["-c", "import moto, boto3; print(moto.__version__)"], { encoding: "utf8" });
+  if (probe.status !== 0) fail(`moto_server at ${resolved} runs ${interpreter}, which cannot import moto and boto3: ${probe.stderr.trim()}; ${INSTALL_HINT}.`);
+  if (probe.stdout.trim() !== MOTO_VERSION) fail(`moto ${probe.stdout.trim()} found at ${resolved}; the tier and its patches (__tests__/e2e/moto_patches) are for moto ${MOTO_VERSION}: ${INSTALL_HINT}.`);
+  return interpreter;
+}
+
+function checkEveryExampleHasACase(spec) {
+  const configs = new Set(Object.values(spec.cases).map((c) => path.normalize(c.config)));
+  const missing = ["config/default.yaml", ...fs.readdirSync(path.join(root, "config", "examples")).filter((f) => /\.(ya?ml|json)$/.test(f)).map((f) => `config/examples/${f}`)].filter(
+    (f) => !configs.has(path.normalize(f)),
+  );
+  if (missing.length) fail(`${missing.join(", ")} has no case in __tests__/e2e/cases.yaml: every configuration runs in the emulator tier.`);
+}
+
+async function runCase(c) {
+  const dir = path.join(outRoot, c.name);
+  fs.mkdirSync(dir, { recursive: true });
+  const log = [];
+  const result = { name: c.name, ok: false, step: "start", output: "", stacks: 0, releases: 0, times: {}, notes: [] };
+  const timed = async (step, fn) => {
+    result.step = step;
+    const t0 = Date.now();
+    try {
+      return await fn();
+    } finally {
+      result.times[step.split(" ")[0]] = (result.times[step.split(" ")[0]] ?? 0) + (Date.now() - t0) / 1000;
+    }
+  };
+  let moto;
+  try {
+    const config = YAML.parse(fs.readFileSync(path.join(root, c.config), "utf8"));
+    moto = await timed("moto", () => startMoto(dir, c.accountId ?? firstAccountId(config)));
+    const env = { ...terraformEnv, AWS_ENDPOINT_URL: moto.url };
+    await timed("moto", () => python3(env, ["warm-up", config.app?.region ?? "eu-west-1", "us-east-1"]));
+    const fixtures = c.fixtures ? JSON.parse(await timed("moto", () => python3(env, ["fixtures", JSON.stringify(c.fixtures)]))) : {};
+    const adapted = adapt(config, c.changes ?? [], fixtures, c.name);
+    const configFile = path.join(dir, "config.yaml");
+    fs.writeFileSync(configFile, YAML.stringify(adapted));
+    const regions = [...new Set([config.app?.region ?? "eu-west-1", "us-east-1"])];
+    const baseline = await timed("moto", () => inventory(env, regions));
+
+    if (c.cli) {
+      await timed("cdktf deploy", () => cdktf(c, dir, configFile, env, "deploy", log));
+    }
+    const synth = await timed("synth", () =>
+      synthesize({ configFile, outdir: path.join(dir, c.cli ? "cli" : "", c.cli ? "cdktf.out" : "out"), format: c.format ?? "json", atomic: false, generatedDir: path.join(dir, "generated") }),
+    );
+    const stacks = synth.stacks.map((s) => s.directory);
+    result.stacks = stacks.length;
+    for (const stack of stacks) {
+      const label = path.basename(stack);
+      if (!c.cli) {
+        await timed(`init ${label}`, () => terraform(env, stack, ["init", "-input=false", "-no-color"], log));
+        await timed(`apply ${label}`, () => terraform(env, stack, ["apply", "-auto-approve", "-input=false", "-no-color"], log));
+      } else {
+        await timed(`init ${label}`, () => terraform(env, stack, ["init", "-input=false", "-no-color"], log));
+      }
+      await timed(`plan ${label}`, () => planEmpty(env, stack, log, "after the first apply"));
+      if (c.eject) await timed(`eject ${label}`, () => eject(c, dir, configFile, stack, env, log));
+      for (const group of await blueGreenGroups(env, stack)) {
+        for (let n = 1; n <= 2; n++) {
+          await timed(`release ${label} #${n}`, async () => {
+            const released = JSON.parse(await python3(env, ["release", group.region, group.app, group.name]));
+            log.push(`release #${n} of ${group.app}/${group.name}: ${released.original} -> ${released.copy}`);
+            result.releases++;
+            await planKeepsFleet(env, stack, log, `after release #${n}`);
+            await terraform(env, stack, ["apply", "-auto-approve", "-input=false", "-no-color"], log);
+            await planEmpty(env, stack, log, `after applying release #${n}'s follow-up`);
+          });
+        }
+      }
+    }
+    if (c.cli) {
+      await timed("cdktf destroy", () => cdktf(c, dir, configFile, env, "destroy", log));
+    } else {
+      for (const stack of [...stacks].reverse()) {
+        await timed(`destroy ${path.basename(stack)}`, () => terraform(env, stack, ["destroy", "-auto-approve", "-input=false", "-no-color"], log));
+      }
+    }
+    await timed("leftovers", async () => {
+      const left = leftovers(baseline, await inventory(env, regions));
+      // A known defect excuses only what its pattern names, and only while it still reproduces.
+      const known = (c.knownLeftovers ?? []).map((k) => ({ ...k, regex: new RegExp(k.pattern), hits: [] }));
+      const unexplained = left.filter((l) => {
+        const k = known.find((k) => k.regex.test(l));
+        k?.hits.push(l);
+        return !k;
+      });
+      if (unexplained.length) throw new StepError(`${unexplained.length} resource(s) of the environment are left in the emulator after destroy:\n${unexplained.map((l) => `  ${l}`).join("\n")}`);
+      const gone = known.filter((k) => k.hits.length === 0);
+      if (gone.length) throw new StepError(`known defect(s) no longer reproduce; remove them from cases.yaml: ${gone.map((k) => `issue ${k.issue}: ${k.pattern}`).join("; ")}`);
+      for (const k of known) result.notes.push(`known defect (issue ${k.issue}) left ${k.hits.length}: ${k.hits.join(", ")}`);
+    });
+    result.ok = true;
+    result.step = "done";
+  } catch (e) {
+    result.output = e instanceof StepError ? e.message : String(e?.stack ?? e);
+  } finally {
+    if (moto) stopMoto(moto);
+    fs.writeFileSync(path.join(dir, "e2e.log"), log.join("\n"));
+    if (result.ok && !args.keep) {
+      for (const entry of fs.readdirSync(dir)) if (entry !== "e2e.log") fs.rmSync(path.join(dir, entry), { recursive: true, force: true });
+    }
+  }
+  return result;
+}
+
+
+function firstAccountId(config) {
+  const ids = Object.values(config.environments ?? {}).map((e) => e?.accountId ?? config.defaults?.accountId).filter(Boolean);
+  return ids[0];
+}
+
+/**
+ * Applies a case's changes to its configuration: `set` (creating missing parents) or `delete` a
+ * dotted path; `*` stands for every key at that level. A change that matches nothing is an error,
+ * so an adaptation cannot outlive the configuration it adapts. `${fixture.x}` in values is replaced
+ * by what the fixtures step created in the emulator.
+ */
+function adapt(config, changes, fixtures, caseName) {
+  const out = structuredClone(config);
+  for (const change of changes) {
+    if (!change.reason) fail(`cases.yaml: a change of ${caseName} (${change.set ?? change.delete}) has no reason`);
+    const pathText = change.set ?? change.delete;
+    const parts = String(pathText).split(".");
+    let matched = 0;
+    const visit = (node, i) => {
+      const key = parts[i];
+      const keys = key === "*" ? Object.keys(node ?? {}) : [key];
+      for (const k of keys) {
+        if (i === parts.length - 1) {
+          if (change.delete !== undefined) {
+            if (node && k in node) {
+              delete node[k];
+              matched++;
+            }
+          } else {
+            node[k] = substitute(structuredClone(change.value), fixtures);
+            matched++;
+          }
+        } else {
+          if (key !== "*" && (node[k] === undefined || node[k] === null) && change.set !== undefined) node[k] = {};
+          if (node[k] && typeof node[k] === "object") visit(node[k], i + 1);
+        }
+      }
+    };
+    visit(out, 0);
+    if (matched === 0) fail(`cases.yaml: ${caseName}: ${change.set ? "set" : "delete"} ${pathText} matches nothing in ${caseName}'s configuration`);
+  }
+  return out;
+}
+
+function substitute(value, fixtures) {
+  if (typeof value === "string") {
+    return value.replace(/\$\{fixture\.([\w-]+)\}/g, (_m, name) => {
+      if (!(name in fixtures)) fail(`cases.yaml: no fixture ${name}`);
+      return fixtures[name];
+    });
+  }
+  if (Array.isArray(value)) return value.map((v) => substitute(v, fixtures));
+  if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substitute(v, fixtures)]));
+  return value;
+}
+
+async function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function startMoto(dir, accountId) {
+  const port = await freePort();
+  const logFile = fs.openSync(path.join(dir, "moto.log"), "w");
+  const env = { ...process.env, MOTO_IAM_LOAD_MANAGED_POLICIES: "true" };
+  // The configuration's account (provider allowed_account_ids), instead of moto's 123456789012.
+  if (accountId) env.MOTO_ACCOUNT_ID = String(accountId);
+  const child = spawn(python, [path.join(e2eDir, "moto_server.py"), "-H", "127.0.0.1", "-p", String(port)], { env, stdio: ["ignore", logFile, logFile] });
+  fs.closeSync(logFile);
+  const moto = { child, pid: child.pid, url: `http://127.0.0.1:${port}`, exited: false };
+  child.on("exit", () => (moto.exited = true));
+  motoServers.add(moto);
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (moto.exited) throw new StepError(`moto_server exited at start:\n${fs.readFileSync(path.join(dir, "moto.log"), "utf8").slice(-3000)}`);
+    try {
+      const res = await fetch(`${moto.url}/moto-api/reset-auth`, { method: "GET" }).catch(() => null);
+      if (res) return moto;
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new StepError(`moto_server did not answer on ${moto.url} within 60 s`);
+}
+
+function stopMoto(moto) {
+  if (!moto.exited) {
+    try {
+      process.kill(moto.pid, "SIGTERM");
+    } catch {
+      /* gone */
+    }
+  }
+  motoServers.delete(moto);
+}
+
+function stopAll() {
+  for (const moto of [...motoServers]) stopMoto(moto);
+}
+
+/** Every resource an environment can own, listed through the AWS APIs (aws.py inventory): the baseline and the leftover check compare these. */
+async function inventory(env, regions) {
+  return new Set(JSON.parse(await python3(env, ["inventory", ...regions])));
+}
+
+function leftovers(before, after) {
+  return [...after].filter((k) => !before.has(k)).sort();
+}
+
+function run(cmd, argv, cwd, env) {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, argv, { cwd, env });
+    let output = "";
+    child.stdout.on("data", (d) => (output += d));
+    child.stderr.on("data", (d) => (output += d));
+    child.on("close", (code) => resolve({ code, output }));
+  });
+}
+
+async function terraform(env, dir, argv, log, okCodes = [0]) {
+  const { code, output } = await run("terraform", argv, dir, env);
+  log.push(`$ terraform ${argv.join(" ")}  (${path.basename(dir)}) -> ${code}\n${output}`);
+  if (!okCodes.includes(code)) throw new StepError(`terraform ${argv[0]} in ${path.relative(root, dir)} exited ${code}:\n${tail(output)}`);
+  return { code, output };
+}
+
+async function python3(env, argv) {
+  const { code, output } = await run(python, [path.join(e2eDir, "aws.py"), ...argv], root, env);
+  if (code !== 0) throw new StepError(`aws.py ${argv[0]} failed:\n${tail(output)}`);
+  return output;
+}
+
+/** A perpetual diff is a defect: the plan right after an apply must have nothing to do. */
+async function planEmpty(env, dir, log, when) {
+  const { code, output } = await terraform(env, dir, ["plan", "-detailed-exitcode", "-input=false", "-no-color", "-out=e2e.tfplan"], log, [0, 2]);
+  if (code === 2) {
+    const changes = await planChanges(env, dir);
+    throw new StepError(`terraform plan ${when} in ${path.basename(dir)} is not empty (a perpetual diff):\n${changes.map(describeChange).join("\n")}\n\n${tail(output, 6000)}`);
+  }
+}
+
+/** After a release, the plan may move policies and alarms to the new group, but never create, destroy or resize a fleet. */
+async function planKeepsFleet(env, dir, log, when) {
+  await terraform(env, dir, ["plan", "-input=false", "-no-color", "-out=e2e.tfplan"], log);
+  const changes = await planChanges(env, dir);
+  log.push(`plan ${when}: ${changes.map(describeChange).join("; ") || "no changes"}`);
+  const fleet = changes.filter(
+    (c) =>
+      c.type === "aws_autoscaling_group" &&
+      (c.change.actions.includes("create") || c.change.actions.includes("delete") || ["min_size", "max_size", "desired_capacity"].some((k) => c.change.actions.includes("update") && c.change.before?.[k] !== c.change.after?.[k])),
+  );
+  if (fleet.length) throw new StepError(`terraform plan ${when} in ${path.basename(dir)} would create, destroy or resize a fleet:\n${fleet.map(describeChange).join("\n")}`);
+}
+
+async function planChanges(env, dir) {
+  const { code, output } = await run("terraform", ["show", "-json", "e2e.tfplan"], dir, env);
+  if (code !== 0) throw new StepError(`terraform show -json e2e.tfplan failed:\n${tail(output)}`);
+  return (JSON.parse(output).resource_changes ?? []).filter((c) => !c.change.actions.every((a) => a === "no-op" || a === "read"));
+}
+
+function describeChange(c) {
+  const changed =
+    c.change.actions.includes("update") && c.change.before && c.change.after
+      ? ` (${Object.keys(c.change.after)
+          .filter((k) => JSON.stringify(c.change.before[k]) !== JSON.stringify(c.change.after[k]))
+          .join(", ")})`
+      : "";
+  return `  ${c.change.actions.join("+")} ${c.address}${changed}`;
+}
+
+/** Blue/green deployment groups of an applied stack, from its state. */
+async function blueGreenGroups(env, dir) {
+  const { code, output } = await run("terraform", ["show", "-json"], dir, env);
+  if (code !== 0) throw new StepError(`terraform show -json failed in ${path.basename(dir)}:\n${tail(output)}`);
+  const state = JSON.parse(output);
+  const resources = [];
+  const walk = (module) => {
+    resources.push(...(module?.resources ?? []));
+    for (const child of module?.child_modules ?? []) walk(child);
+  };
+  walk(state.values?.root_module);
+  return resources
+    .filter((r) => r.type === "aws_codedeploy_deployment_group" && r.mode === "managed")
+    .filter((r) => r.values.deployment_style?.[0]?.deployment_type === "BLUE_GREEN" && r.values.blue_green_deployment_config?.[0]?.green_fleet_provisioning_option?.[0]?.action === "COPY_AUTO_SCALING_GROUP")
+    .map((r) => ({ app: r.values.app_name, name: r.values.deployment_group_name, region: r.values.arn.split(":")[3] }));
+}
+
+/** The way out of cdktf: the HCL output of the same configuration, planned against the JSON output's state, has nothing to do. */
+async function eject(c, dir, configFile, jsonStack, env, log) {
+  const hclOut = path.join(dir, "hcl", "out");
+  const stackName = path.basename(jsonStack);
+  const hclStack = path.join(hclOut, "stacks", stackName);
+  if (!fs.existsSync(hclStack)) {
+    await synthesize({ configFile, outdir: hclOut, format: "hcl", atomic: false, generatedDir: path.join(dir, "hcl", "generated") });
+  }
+  if (!fs.existsSync(path.join(hclStack, "cdk.tf"))) throw new StepError(`--hcl synthesis wrote no ${path.relative(root, hclStack)}/cdk.tf`);
+  // Both outputs keep their state at ../../../terraform.<stack>.tfstate from the stack directory.
+  const state = `terraform.${stackName}.tfstate`;
+  fs.copyFileSync(path.join(dir, state), path.join(dir, "hcl", state));
+  await terraform(env, hclStack, ["init", "-input=false", "-no-color"], log);
+  await planEmpty(env, hclStack, log, "of the HCL output against the JSON output's state");
+}
+
+/** `cdktf deploy` / `cdktf destroy` of every stack, as users run them, with the adapted configuration. */
+async function cdktf(c, dir, configFile, env, verb, log) {
+  const project = path.join(dir, "cli");
+  fs.mkdirSync(project, { recursive: true });
+  const cdktfJson = JSON.parse(fs.readFileSync(path.join(root, "cdktf.json"), "utf8"));
+  cdktfJson.app = `node ${JSON.stringify(path.join(root, "dist", "main.js"))}`;
+  fs.writeFileSync(path.join(project, "cdktf.json"), JSON.stringify(cdktfJson, null, 2));
+  const cli = path.join(root, "node_modules", ".bin", "cdktf");
+  const cliEnv = { ...env, APP_CONFIG: configFile, GENERATED_DIR: path.join(dir, "generated"), CDKTF_DISABLE_PLUGIN_CACHE_ENV: "1", DISABLE_VERSION_CHECK: "true", CI: "1", FORCE_COLOR: "0" };
+  const argv = [verb, "*", "--auto-approve", "--parallelism", "10", "--outputs-file-include-sensitive-outputs=false"];
+  const { code, output } = await run(cli, argv, project, cliEnv);
+  log.push(`$ cdktf ${argv.join(" ")} -> ${code}\n${output}`);
+  if (code !== 0) throw new StepError(`cdktf ${verb} exited ${code}:\n${tail(output)}`);
+}
+
+function tail(text, n = 4000) {
+  return text.length > n ? `...${text.slice(-n)}` : text;
+}
+
+async function runAll(items, limit, fn) {
+  const out = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await fn(items[i]);
+      }
+    }),
+  );
+  return out;
+}
+
+function printTable(rows) {
+  const columns = ["moto", "synth", "cdktf", "init", "apply", "plan", "eject", "release", "destroy", "leftovers"];
+  const head = ["case", "stacks", "releases", ...columns.map((c) => `${c} s`), "result"];
+  const body = rows.map((r) => [r.name, String(r.stacks), String(r.releases), ...columns.map((c) => (r.times[c] === undefined ? "-" : r.times[c].toFixed(1))), r.ok ? "ok" : `FAILED (${r.step})`]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  const line = (cells) => cells.map((c, i) => c.padEnd(widths[i])).join("  ");
+  console.log(line(head));
+  console.log(widths.map((w) => "-".repeat(w)).join("  "));
+  for (const b of body) console.log(line(b));
+}
+
+function fail(message) {
+  console.error(`e2e: ${message}`);
+  process.exit(1);
+}
+
+async function main() {
+  python = preflight();
+  synthesize = require(path.join(root, "dist", "lib", "synth.js")).synthesize;
+  const spec = YAML.parse(fs.readFileSync(path.join(e2eDir, "cases.yaml"), "utf8"));
+  if (!args.case) checkEveryExampleHasACase(spec);
+  const cases = Object.entries(spec.cases)
+    .map(([name, c]) => ({ name, ...c }))
+    .filter((c) => !args.case || args.case.includes(c.name));
+  if (cases.length === 0) fail(`No case matches ${args.case.join(", ")}; cases: ${Object.keys(spec.cases).join(", ")}`);
+
+  fs.rmSync(outRoot, { recursive: true, force: true });
+  fs.mkdirSync(outRoot, { recursive: true });
+  const started = Date.now();
+  for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => { stopAll(); process.exit(130); });
+  process.on("exit", stopAll);
+
+  const results = await runAll(cases, jobs, runCase);
+  stopAll();
+  printTable(results);
+  const failed = results.filter((r) => !r.ok);
+  console.log(`\ne2e: ${results.length} case(s), ${results.reduce((n, r) => n + r.stacks, 0)} stack(s), ${results.reduce((n, r) => n + r.releases, 0)} simulated release(s), ${failed.length} failed, ${((Date.now() - started) / 1000).toFixed(1)} s with ${jobs} job(s)`);
+  for (const r of results) for (const note of r.notes) console.log(`${r.name}: ${note}`);
+  for (const r of failed) console.error(`\n--- ${r.name}: ${r.step} failed ---\n${r.output}`);
+  process.exitCode = failed.length ? 1 : 0;
+}
+
+await main();
