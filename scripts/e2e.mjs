@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The emulator tier: every configuration (the default and every example, adapted for what moto
-// lacks by __tests__/e2e/cases.yaml) is applied to an AWS API emulator (moto), planned again (no
+// lacks by __tests__/e2e/cases/) is applied to an AWS API emulator (moto), planned again (no
 // changes allowed), released twice the way CodeDeploy releases a blue/green fleet, and destroyed;
 // nothing of it may be left in the emulator afterwards.
 //
@@ -79,7 +79,7 @@ function checkEveryExampleHasACase(spec) {
   const missing = ["config/default.yaml", ...fs.readdirSync(path.join(root, "config", "examples")).filter((f) => /\.(ya?ml|json)$/.test(f)).map((f) => `config/examples/${f}`)].filter(
     (f) => !configs.has(path.normalize(f)),
   );
-  if (missing.length) fail(`${missing.join(", ")} has no case in __tests__/e2e/cases.yaml: every configuration runs in the emulator tier.`);
+  if (missing.length) fail(`${missing.join(", ")} has no case in __tests__/e2e/cases/: every configuration runs in the emulator tier.`);
 }
 
 async function runCase(c) {
@@ -158,7 +158,7 @@ async function runCase(c) {
       });
       if (unexplained.length) throw new StepError(`${unexplained.length} resource(s) of the environment are left in the emulator after destroy:\n${unexplained.map((l) => `  ${l}`).join("\n")}`);
       const gone = known.filter((k) => k.hits.length === 0);
-      if (gone.length) throw new StepError(`known defect(s) no longer reproduce; remove them from cases.yaml: ${gone.map((k) => `issue ${k.issue}: ${k.pattern}`).join("; ")}`);
+      if (gone.length) throw new StepError(`known defect(s) no longer reproduce; remove them from cases/${c.name}.yaml: ${gone.map((k) => `issue ${k.issue}: ${k.pattern}`).join("; ")}`);
       for (const k of known) result.notes.push(`known defect (issue ${k.issue}) left ${k.hits.length}: ${k.hits.join(", ")}`);
     });
     result.ok = true;
@@ -190,7 +190,7 @@ function firstAccountId(config) {
 function adapt(config, changes, fixtures, caseName) {
   const out = structuredClone(config);
   for (const change of changes) {
-    if (!change.reason) fail(`cases.yaml: a change of ${caseName} (${change.set ?? change.delete}) has no reason`);
+    if (!change.reason) fail(`cases/${caseName}.yaml: a change of ${caseName} (${change.set ?? change.delete}) has no reason`);
     const pathText = change.set ?? change.delete;
     const parts = String(pathText).split(".");
     let matched = 0;
@@ -215,7 +215,7 @@ function adapt(config, changes, fixtures, caseName) {
       }
     };
     visit(out, 0);
-    if (matched === 0) fail(`cases.yaml: ${caseName}: ${change.set ? "set" : "delete"} ${pathText} matches nothing in ${caseName}'s configuration`);
+    if (matched === 0) fail(`cases/${caseName}.yaml: ${caseName}: ${change.set ? "set" : "delete"} ${pathText} matches nothing in ${caseName}'s configuration`);
   }
   return out;
 }
@@ -223,7 +223,7 @@ function adapt(config, changes, fixtures, caseName) {
 function substitute(value, fixtures) {
   if (typeof value === "string") {
     return value.replace(/\$\{fixture\.([\w-]+)\}/g, (_m, name) => {
-      if (!(name in fixtures)) fail(`cases.yaml: no fixture ${name}`);
+      if (!(name in fixtures)) fail(`a case uses \${fixture.${name}} but makes no fixture ${name}`);
       return fixtures[name];
     });
   }
@@ -439,7 +439,7 @@ function fail(message) {
 async function main() {
   python = preflight();
   synthesize = require(path.join(root, "dist", "lib", "synth.js")).synthesize;
-  const spec = YAML.parse(fs.readFileSync(path.join(e2eDir, "cases.yaml"), "utf8"));
+  const spec = { cases: Object.fromEntries(fs.readdirSync(path.join(e2eDir, "cases")).filter((f) => f.endsWith(".yaml")).sort().map((f) => [f.slice(0, -5), YAML.parse(fs.readFileSync(path.join(e2eDir, "cases", f), "utf8"))])) };
   if (!args.case) checkEveryExampleHasACase(spec);
   const cases = Object.entries(spec.cases)
     .map(([name, c]) => ({ name, ...c }))
