@@ -54,6 +54,7 @@ delete terraformEnv.AWS_SESSION_TOKEN;
 
 let python;
 let synthesize;
+const hclSynths = new Map();
 const motoServers = new Set();
 
 /** Terraform, the provider mirror and moto: missing tools fail the tier, they never skip it. */
@@ -117,14 +118,10 @@ async function runCase(c) {
     );
     const stacks = synth.stacks.map((s) => s.directory);
     result.stacks = stacks.length;
-    for (const stack of stacks) {
+    const up = async (stack) => {
       const label = path.basename(stack);
-      if (!c.cli) {
-        await timed(`init ${label}`, () => terraform(env, stack, ["init", "-input=false", "-no-color"], log));
-        await timed(`apply ${label}`, () => terraform(env, stack, ["apply", "-auto-approve", "-input=false", "-no-color"], log));
-      } else {
-        await timed(`init ${label}`, () => terraform(env, stack, ["init", "-input=false", "-no-color"], log));
-      }
+      await timed(`init ${label}`, () => terraform(env, stack, ["init", "-input=false", "-no-color"], log));
+      if (!c.cli) await timed(`apply ${label}`, () => terraform(env, stack, ["apply", "-auto-approve", "-input=false", "-no-color"], log));
       await timed(`plan ${label}`, () => planEmpty(env, stack, log, "after the first apply"));
       if (c.eject) await timed(`eject ${label}`, () => eject(c, dir, configFile, stack, env, log));
       for (const group of await blueGreenGroups(env, stack)) {
@@ -139,12 +136,43 @@ async function runCase(c) {
           });
         }
       }
+    };
+    // A shared load balancer stack goes up before its environments and down after them; the
+    // environments of one configuration are independent of each other and run side by side.
+    const layers = adapted.sharedLoadBalancer ? [stacks.slice(0, 1), stacks.slice(1)] : [stacks];
+    for (const layer of layers) await all(layer.map(up));
+    // A protected environment (protection: true, the default) refuses `terraform destroy` by design:
+    // deletion protection on its load balancer and database, no force_destroy on its buckets. It is
+    // decommissioned as its owner would: protection: false, applied (which must replace nothing), then
+    // destroyed.
+    const protectedEnvs = Object.entries(adapted.environments ?? {}).filter(([, e]) => (e?.protection ?? adapted.defaults?.protection ?? true) !== false);
+    let destroyConfig = configFile;
+    if (protectedEnvs.length) {
+      destroyConfig = path.join(dir, "config.decommission.yaml");
+      const decommission = structuredClone(adapted);
+      for (const [name] of protectedEnvs) decommission.environments[name].protection = false;
+      fs.writeFileSync(destroyConfig, YAML.stringify(decommission));
+      result.notes.push(`decommissioned ${protectedEnvs.map(([n]) => n).join(", ")} (protection: false) before destroy`);
+      await timed("decommission", async () => {
+        await synthesize({ configFile: destroyConfig, outdir: synth.outdir, format: c.format ?? "json", atomic: false, generatedDir: path.join(dir, "generated") });
+        for (const layer of layers) {
+          await all(
+            layer.map(async (stack) => {
+              await terraform(env, stack, ["init", "-input=false", "-no-color"], log);
+              await terraform(env, stack, ["plan", "-input=false", "-no-color", "-out=e2e.tfplan"], log);
+              const replaced = (await planChanges(env, stack)).filter((ch) => ch.change.actions.includes("delete"));
+              if (replaced.length) throw new StepError(`turning protection off in ${path.basename(stack)} would destroy or replace:\n${replaced.map(describeChange).join("\n")}`);
+              await terraform(env, stack, ["apply", "-input=false", "-no-color", "e2e.tfplan"], log);
+            }),
+          );
+        }
+      });
     }
     if (c.cli) {
-      await timed("cdktf destroy", () => cdktf(c, dir, configFile, env, "destroy", log));
+      await timed("cdktf destroy", () => cdktf(c, dir, destroyConfig, env, "destroy", log));
     } else {
-      for (const stack of [...stacks].reverse()) {
-        await timed(`destroy ${path.basename(stack)}`, () => terraform(env, stack, ["destroy", "-auto-approve", "-input=false", "-no-color"], log));
+      for (const layer of [...layers].reverse()) {
+        await all(layer.map((stack) => timed(`destroy ${path.basename(stack)}`, () => terraform(env, stack, ["destroy", "-auto-approve", "-input=false", "-no-color"], log))));
       }
     }
     await timed("leftovers", async () => {
@@ -376,9 +404,9 @@ async function eject(c, dir, configFile, jsonStack, env, log) {
   const hclOut = path.join(dir, "hcl", "out");
   const stackName = path.basename(jsonStack);
   const hclStack = path.join(hclOut, "stacks", stackName);
-  if (!fs.existsSync(hclStack)) {
-    await synthesize({ configFile, outdir: hclOut, format: "hcl", atomic: false, generatedDir: path.join(dir, "hcl", "generated") });
-  }
+  // Once per case, however many of its stacks ask at the same time.
+  hclSynths.set(dir, hclSynths.get(dir) ?? synthesize({ configFile, outdir: hclOut, format: "hcl", atomic: false, generatedDir: path.join(dir, "hcl", "generated") }));
+  await hclSynths.get(dir);
   if (!fs.existsSync(path.join(hclStack, "cdk.tf"))) throw new StepError(`--hcl synthesis wrote no ${path.relative(root, hclStack)}/cdk.tf`);
   // Both outputs keep their state at ../../../terraform.<stack>.tfstate from the stack directory.
   const state = `terraform.${stackName}.tfstate`;
@@ -396,10 +424,21 @@ async function cdktf(c, dir, configFile, env, verb, log) {
   fs.writeFileSync(path.join(project, "cdktf.json"), JSON.stringify(cdktfJson, null, 2));
   const cli = path.join(root, "node_modules", ".bin", "cdktf");
   const cliEnv = { ...env, APP_CONFIG: configFile, GENERATED_DIR: path.join(dir, "generated"), CDKTF_DISABLE_PLUGIN_CACHE_ENV: "1", DISABLE_VERSION_CHECK: "true", CI: "1", FORCE_COLOR: "0" };
-  const argv = [verb, "*", "--auto-approve", "--parallelism", "10", "--outputs-file-include-sensitive-outputs=false"];
+  // --skip-provider-lock: after init, cdktf runs `terraform providers lock -platform=linux_amd64`, which
+  // ignores the CLI configuration's filesystem mirror and asks registry.terraform.io (offline here);
+  // the lock file `terraform init` wrote from the mirror is kept. The outputs-file flag is deploy's only.
+  const argv = [verb, "*", "--auto-approve", "--parallelism", "10", "--skip-provider-lock", ...(verb === "deploy" ? ["--outputs-file-include-sensitive-outputs=false"] : [])];
   const { code, output } = await run(cli, argv, project, cliEnv);
   log.push(`$ cdktf ${argv.join(" ")} -> ${code}\n${output}`);
   if (code !== 0) throw new StepError(`cdktf ${verb} exited ${code}:\n${tail(output)}`);
+}
+
+/** Like Promise.all, but lets every promise settle before it throws the first failure. */
+async function all(promises) {
+  const settled = await Promise.allSettled(promises);
+  const failure = settled.find((r) => r.status === "rejected");
+  if (failure) throw failure.reason;
+  return settled.map((r) => r.value);
 }
 
 function tail(text, n = 4000) {
@@ -421,7 +460,7 @@ async function runAll(items, limit, fn) {
 }
 
 function printTable(rows) {
-  const columns = ["moto", "synth", "cdktf", "init", "apply", "plan", "eject", "release", "destroy", "leftovers"];
+  const columns = ["moto", "synth", "cdktf", "init", "apply", "plan", "eject", "release", "decommission", "destroy", "leftovers"];
   const head = ["case", "stacks", "releases", ...columns.map((c) => `${c} s`), "result"];
   const body = rows.map((r) => [r.name, String(r.stacks), String(r.releases), ...columns.map((c) => (r.times[c] === undefined ? "-" : r.times[c].toFixed(1))), r.ok ? "ok" : `FAILED (${r.step})`]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
@@ -446,7 +485,8 @@ async function main() {
     .filter((c) => !args.case || args.case.includes(c.name));
   if (cases.length === 0) fail(`No case matches ${args.case.join(", ")}; cases: ${Object.keys(spec.cases).join(", ")}`);
 
-  fs.rmSync(outRoot, { recursive: true, force: true });
+  // Only the selected cases' directories: other runs of the tier (--case) may be using theirs.
+  for (const c of cases) fs.rmSync(path.join(outRoot, c.name), { recursive: true, force: true });
   fs.mkdirSync(outRoot, { recursive: true });
   const started = Date.now();
   for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => { stopAll(); process.exit(130); });

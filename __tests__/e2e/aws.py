@@ -106,6 +106,19 @@ def fixtures(spec):
             acm = session.client("acm")
             arn = acm.request_certificate(DomainName=item["domain"], SubjectAlternativeNames=item.get("alternativeNames", []) or [item["domain"]], ValidationMethod="DNS")["CertificateArn"]
             out[name] = arn
+        elif item["type"] == "s3-bucket":
+            # A bucket the configuration only refers to, e.g. the S3 backend's state bucket.
+            s3 = session.client("s3")
+            region = item.get("region", "us-east-1")
+            s3.create_bucket(Bucket=item["bucket"], **({} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}))
+            s3.put_bucket_versioning(Bucket=item["bucket"], VersioningConfiguration={"Status": "Enabled"})
+            out[name] = item["bucket"]
+        elif item["type"] == "kms-alias":
+            # A customer managed key under an alias the configuration names (alias/...), e.g. the state's key.
+            kms = session.client("kms")
+            key = kms.create_key(Description=f"e2e fixture {name}")["KeyMetadata"]["KeyId"]
+            kms.create_alias(AliasName=item["alias"], TargetKeyId=key)
+            out[name] = item["alias"]
         else:
             raise SystemExit(f"unknown fixture type {item['type']}")
     print(json.dumps(out))
@@ -135,6 +148,7 @@ def inventory(regions):
         add("ec2", "launch-template", [t["LaunchTemplateName"] for t in ec2.describe_launch_templates()["LaunchTemplates"]])
         add("ec2", "flow-log", [f["FlowLogId"] for f in ec2.describe_flow_logs()["FlowLogs"]])
         add("ec2", "key-pair", [k["KeyName"] for k in ec2.describe_key_pairs()["KeyPairs"]])
+        add("ec2", "network-acl", [a["NetworkAclId"] for a in ec2.describe_network_acls()["NetworkAcls"] if not a.get("IsDefault")])
         add("ec2", "vpc-endpoint", [e["VpcEndpointId"] for e in ec2.describe_vpc_endpoints()["VpcEndpoints"] if e["State"].lower() != "deleted"])
         asg = s.client("autoscaling")
         add("autoscaling", "group", [g["AutoScalingGroupName"] for g in asg.describe_auto_scaling_groups()["AutoScalingGroups"]])
@@ -142,12 +156,20 @@ def inventory(regions):
         elb = s.client("elbv2")
         add("elbv2", "load-balancer", [b["LoadBalancerName"] for b in elb.describe_load_balancers()["LoadBalancers"]])
         add("elbv2", "target-group", [t["TargetGroupName"] for t in elb.describe_target_groups()["TargetGroups"]])
+        for balancer in elb.describe_load_balancers()["LoadBalancers"]:
+            listeners = elb.describe_listeners(LoadBalancerArn=balancer["LoadBalancerArn"])["Listeners"]
+            add("elbv2", "listener", [f'{balancer["LoadBalancerName"]} {x["Protocol"]}:{x["Port"]}' for x in listeners])
+            for listener in listeners:
+                rules = elb.describe_rules(ListenerArn=listener["ListenerArn"])["Rules"]
+                add("elbv2", "listener-rule", [f'{balancer["LoadBalancerName"]} {listener["Port"]} priority {r["Priority"]}' for r in rules if not r.get("IsDefault")])
         add("ecr", "repository", [r["repositoryName"] for r in s.client("ecr").describe_repositories()["repositories"]])
         kms = s.client("kms")
         add("kms", "key", [k["KeyId"] for k in kms.list_keys()["Keys"] if kms.describe_key(KeyId=k["KeyId"])["KeyMetadata"]["KeyState"] not in ("PendingDeletion",)])
         add("kms", "alias", [a["AliasName"] for a in kms.list_aliases()["Aliases"] if not a["AliasName"].startswith("alias/aws/")])
         add("sns", "topic", [t["TopicArn"] for t in s.client("sns").list_topics()["Topics"]])
+        add("sns", "subscription", [f'{x["TopicArn"]} {x["Protocol"]} {x["Endpoint"]}' for x in s.client("sns").list_subscriptions()["Subscriptions"]])
         add("ssm", "parameter", [p["Name"] for p in s.client("ssm").describe_parameters()["Parameters"]])
+        add("ssm", "association", [f'{x.get("AssociationName", "")} {x["AssociationId"]}' for x in s.client("ssm").list_associations()["Associations"]])
         add("logs", "log-group", [g["logGroupName"] for g in s.client("logs").describe_log_groups()["logGroups"]])
         add("cloudwatch", "alarm", [a["AlarmName"] for a in s.client("cloudwatch").describe_alarms()["MetricAlarms"]])
         add("codebuild", "project", s.client("codebuild").list_projects()["projects"])
@@ -169,6 +191,8 @@ def inventory(regions):
         add("acm", "certificate", [c["CertificateArn"] for c in s.client("acm").list_certificates()["CertificateSummaryList"]])
         aas = s.client("application-autoscaling")
         add("application-autoscaling", "target", [t["ResourceId"] for t in aas.describe_scalable_targets(ServiceNamespace="ecs")["ScalableTargets"]])
+        add("application-autoscaling", "policy", [f'{p["ResourceId"]} {p["PolicyName"]}' for p in aas.describe_scaling_policies(ServiceNamespace="ecs")["ScalingPolicies"]])
+        add("codedeploy", "deployment-config", [c for c in s.client("codedeploy").list_deployment_configs()["deploymentConfigsList"] if not c.startswith("CodeDeployDefault.")])
         add("lambda", "function", [f["FunctionName"] for f in s.client("lambda").list_functions()["Functions"]])
     g = boto3.session.Session(region_name="us-east-1")
     iam = g.client("iam")
@@ -178,6 +202,7 @@ def inventory(regions):
     add("iam", "oidc-provider", [p["Arn"] for p in iam.list_open_id_connect_providers()["OpenIDConnectProviderList"]])
     add("s3", "bucket", [b["Name"] for b in g.client("s3").list_buckets()["Buckets"]])
     add("cloudfront", "distribution", [d["Id"] for d in (g.client("cloudfront").list_distributions()["DistributionList"].get("Items") or [])])
+    add("cloudfront", "origin-access-control", [o["Id"] for o in (g.client("cloudfront").list_origin_access_controls()["OriginAccessControlList"].get("Items") or [])])
     route53 = g.client("route53")
     for zone in route53.list_hosted_zones()["HostedZones"]:
         add("route53", "zone", [zone["Id"]])

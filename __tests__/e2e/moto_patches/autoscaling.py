@@ -77,3 +77,4 @@ def put_scaling_policy(self):
 
 
 AutoScalingResponse.put_scaling_policy = put_scaling_policy
+
