@@ -104,7 +104,7 @@ async function runCase(c) {
     const env = { ...terraformEnv, AWS_ENDPOINT_URL: moto.url };
     await timed("moto", () => python3(env, ["warm-up", config.app?.region ?? "eu-west-1", "us-east-1"]));
     const fixtures = c.fixtures ? JSON.parse(await timed("moto", () => python3(env, ["fixtures", JSON.stringify(c.fixtures)]))) : {};
-    const adapted = adapt(config, c.changes ?? [], fixtures, c.name);
+    const { config: adapted } = adapt(config, c.changes ?? [], fixtures, c.name);
     const configFile = path.join(dir, "config.yaml");
     fs.writeFileSync(configFile, YAML.stringify(adapted));
     const regions = [...new Set([config.app?.region ?? "eu-west-1", "us-east-1"])];
@@ -217,47 +217,73 @@ function firstAccountId(config) {
  */
 function adapt(config, changes, fixtures, caseName) {
   const out = structuredClone(config);
-  for (const change of changes) {
-    if (!change.reason) fail(`cases/${caseName}.yaml: a change of ${caseName} (${change.set ?? change.delete}) has no reason`);
+  const problems = [];
+  for (const [i, change] of changes.entries()) {
     const pathText = change.set ?? change.delete;
+    const where = `cases/${caseName}.yaml changes[${i}]`;
+    if ((change.set === undefined) === (change.delete === undefined)) {
+      problems.push(`${where}: received ${JSON.stringify(change)}; allowed: exactly one of set (with value) or delete`);
+      continue;
+    }
+    if (typeof change.reason !== "string" || change.reason.trim() === "") problems.push(`${where} (${pathText}): received no reason; allowed: a sentence saying what moto lacks`);
+    if (change.set !== undefined && !("value" in change)) problems.push(`${where} (set ${pathText}): received no value; allowed: the value to set`);
     const parts = String(pathText).split(".");
     let matched = 0;
-    const visit = (node, i) => {
-      const key = parts[i];
+    const visit = (node, depth) => {
+      const key = parts[depth];
       const keys = key === "*" ? Object.keys(node ?? {}) : [key];
       for (const k of keys) {
-        if (i === parts.length - 1) {
+        if (depth === parts.length - 1) {
           if (change.delete !== undefined) {
             if (node && k in node) {
               delete node[k];
               matched++;
             }
           } else {
-            node[k] = substitute(structuredClone(change.value), fixtures);
+            node[k] = substitute(structuredClone(change.value), fixtures, where, problems);
             matched++;
           }
         } else {
           if (key !== "*" && (node[k] === undefined || node[k] === null) && change.set !== undefined) node[k] = {};
-          if (node[k] && typeof node[k] === "object") visit(node[k], i + 1);
+          if (node[k] && typeof node[k] === "object") visit(node[k], depth + 1);
         }
       }
     };
     visit(out, 0);
-    if (matched === 0) fail(`cases/${caseName}.yaml: ${caseName}: ${change.set ? "set" : "delete"} ${pathText} matches nothing in ${caseName}'s configuration`);
+    if (matched === 0) problems.push(`${where}: ${change.set !== undefined ? "set" : "delete"} ${pathText} matches nothing in ${config.app?.name ? `${config.app.name}'s` : "the"} configuration; allowed: a path that exists (a change must not outlive its reason)`);
   }
-  return out;
+  return { config: out, problems };
 }
 
-function substitute(value, fixtures) {
+function substitute(value, fixtures, where, problems) {
   if (typeof value === "string") {
-    return value.replace(/\$\{fixture\.([\w-]+)\}/g, (_m, name) => {
-      if (!(name in fixtures)) fail(`a case uses \${fixture.${name}} but makes no fixture ${name}`);
-      return fixtures[name];
+    return value.replace(/\$\{fixture\.([\w-]+)\}/g, (m, name) => {
+      if (name in fixtures) return fixtures[name];
+      problems.push(`${where}: uses ${m}; allowed: a fixture the case declares (${Object.keys(fixtures).join(", ") || "none"})`);
+      return m;
     });
   }
-  if (Array.isArray(value)) return value.map((v) => substitute(v, fixtures));
-  if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substitute(v, fixtures)]));
+  if (Array.isArray(value)) return value.map((v) => substitute(v, fixtures, where, problems));
+  if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substitute(v, fixtures, where, problems)]));
   return value;
+}
+
+/** Every problem of every selected case, before any emulator starts: all at once, each naming its file. */
+function checkCases(cases) {
+  const problems = [];
+  for (const c of cases) {
+    if (typeof c.config !== "string" || !fs.existsSync(path.join(root, c.config))) {
+      problems.push(`cases/${c.name}.yaml config: received ${JSON.stringify(c.config)}; allowed: a configuration file, from the repository root`);
+      continue;
+    }
+    const config = YAML.parse(fs.readFileSync(path.join(root, c.config), "utf8"));
+    const placeholders = Object.fromEntries(Object.keys(c.fixtures ?? {}).map((name) => [name, `fixture-${name}`]));
+    problems.push(...adapt(config, c.changes ?? [], placeholders, c.name).problems);
+    for (const [i, k] of (c.knownLeftovers ?? []).entries()) {
+      if (!k.issue || !k.pattern || !k.reason) problems.push(`cases/${c.name}.yaml knownLeftovers[${i}]: received ${JSON.stringify(k)}; allowed: issue, pattern and reason`);
+    }
+  }
+  if (problems.length) fail(`${problems.length} problem(s) in __tests__/e2e/cases/:\n${problems.map((p) => `  ${p}`).join("\n")}`);
 }
 
 async function freePort() {
@@ -478,12 +504,14 @@ function fail(message) {
 async function main() {
   python = preflight();
   synthesize = require(path.join(root, "dist", "lib", "synth.js")).synthesize;
-  const spec = { cases: Object.fromEntries(fs.readdirSync(path.join(e2eDir, "cases")).filter((f) => f.endsWith(".yaml")).sort().map((f) => [f.slice(0, -5), YAML.parse(fs.readFileSync(path.join(e2eDir, "cases", f), "utf8"))])) };
+  const casesDir = process.env.E2E_CASES_DIR ? path.resolve(process.env.E2E_CASES_DIR) : path.join(e2eDir, "cases");
+  const spec = { cases: Object.fromEntries(fs.readdirSync(casesDir).filter((f) => f.endsWith(".yaml")).sort().map((f) => [f.slice(0, -5), YAML.parse(fs.readFileSync(path.join(casesDir, f), "utf8"))])) };
   if (!args.case) checkEveryExampleHasACase(spec);
   const cases = Object.entries(spec.cases)
     .map(([name, c]) => ({ name, ...c }))
     .filter((c) => !args.case || args.case.includes(c.name));
   if (cases.length === 0) fail(`No case matches ${args.case.join(", ")}; cases: ${Object.keys(spec.cases).join(", ")}`);
+  checkCases(cases);
 
   // Only the selected cases' directories: other runs of the tier (--case) may be using theirs.
   for (const c of cases) fs.rmSync(path.join(outRoot, c.name), { recursive: true, force: true });
