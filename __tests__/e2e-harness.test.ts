@@ -13,12 +13,12 @@ function e2e(args: string[], env: NodeJS.ProcessEnv) {
   return spawnSync(process.execPath, [script, ...args], { cwd: root, env, encoding: "utf8", timeout: 60_000 });
 }
 
-test("without moto_server on PATH the tier fails, naming it and how to install it", () => {
-  const env = { ...process.env, PATH: ["/usr/local/bin", "/usr/bin", "/bin", path.dirname(process.execPath)].join(":") };
-  delete env.PYENV_ROOT;
+test("without moto_server (on PATH or under pyenv) the tier fails, naming it and how to install it", () => {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), "e2e-home-"));
+  const env = { ...process.env, HOME: home, PYENV_ROOT: path.join(home, ".pyenv"), PATH: ["/usr/local/bin", "/usr/bin", "/bin", path.dirname(process.execPath)].join(":") };
   const r = e2e(["--case", "default"], env);
   expect(r.status).toBe(1);
-  expect(r.stderr).toContain("moto_server (moto 5.2.1) is not on PATH");
+  expect(r.stderr).toContain(`moto_server (moto 5.2.1) is not on PATH nor under ${home}/.pyenv/versions`);
   expect(r.stderr).toContain("pip install 'moto[server]==5.2.1'");
 });
 

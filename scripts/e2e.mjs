@@ -64,9 +64,15 @@ function preflight() {
   if (!fs.existsSync(MIRROR)) fail(`The AWS provider mirror ${MIRROR} is missing (hashicorp/aws 5.100.0, offline); the emulator tier does not skip.`);
   if (!fs.existsSync(path.join(root, "dist", "lib", "synth.js"))) fail("dist/ is missing: run node scripts/build.mjs first (npm test does).");
   // moto_server is a console script; the Python that runs it has moto, boto3 and our patches' imports.
-  const which = spawnSync("bash", ["-c", "command -v moto_server"], { encoding: "utf8" });
-  if (which.status !== 0) fail(`moto_server (moto ${MOTO_VERSION}) is not on PATH: the emulator tier needs it; ${INSTALL_HINT}.`);
-  const resolved = spawnSync("bash", ["-c", 'if command -v pyenv >/dev/null && [ -n "$(pyenv which moto_server 2>/dev/null)" ]; then pyenv which moto_server; else command -v moto_server; fi'], { encoding: "utf8" }).stdout.trim();
+  // On these machines it lives under pyenv's Python 3.11: found through PATH (pyenv's shim resolved to
+  // its script), else in pyenv's own directories, for a shell whose PATH lacks the shims.
+  const which = spawnSync("bash", ["-c", 'if command -v pyenv >/dev/null && [ -n "$(pyenv which moto_server 2>/dev/null)" ]; then pyenv which moto_server; else command -v moto_server; fi'], { encoding: "utf8" });
+  const pyenvRoot = process.env.PYENV_ROOT ?? path.join(os.homedir(), ".pyenv");
+  const installed = fs.existsSync(path.join(pyenvRoot, "versions"))
+    ? fs.readdirSync(path.join(pyenvRoot, "versions")).sort().reverse().map((v) => path.join(pyenvRoot, "versions", v, "bin", "moto_server")).filter((f) => fs.existsSync(f))
+    : [];
+  const resolved = (which.status === 0 && which.stdout.trim()) || installed[0];
+  if (!resolved) fail(`moto_server (moto ${MOTO_VERSION}) is not on PATH nor under ${pyenvRoot}/versions: the emulator tier needs it; ${INSTALL_HINT}.`);
   const shebang = /^#!\s*(\S+)/.exec(fs.readFileSync(resolved, "utf8").split("\n")[0] ?? "");
   const interpreter = shebang && !shebang[1].endsWith("/env") ? shebang[1] : "python3";
   const probe = spawnSync(interpreter, ["-c", "import moto, boto3; print(moto.__version__)"], { encoding: "utf8" });
