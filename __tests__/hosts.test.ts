@@ -190,7 +190,9 @@ describe("HostEnvironmentStack", () => {
     expect(instance.vpc_security_group_ids).toEqual([ref("aws_security_group.network_host", "id")]);
     expect(instance.iam_instance_profile).toBe(ref("aws_iam_instance_profile.host_role", "name"));
     expect(instance.instance_type).toBe("t3.medium");
-    expect(instance.lifecycle).toEqual({ ignore_changes: ["ami", "user_data_base64"] });
+    // The Elastic IP gives the primary interface a public address, which the provider reads back as
+    // associate_public_ip_address = true: not ignored, every plan would replace the host.
+    expect(instance.lifecycle).toEqual({ ignore_changes: ["ami", "user_data_base64", "associate_public_ip_address"] });
     expect(instance.depends_on).toEqual(["aws_route.network_public_internet", "aws_route_table_association.network_public_0", "aws_ssm_parameter.cloudwatch_agent_config"]);
   });
 
@@ -211,9 +213,14 @@ describe("HostEnvironmentStack", () => {
     expect(resource(staging, "aws_instance", "host_instance").disable_api_termination).toBe(false);
   });
 
-  test("image: the golden AMI when enabled, otherwise Amazon Linux 2023 resolved by EC2 at launch", () => {
+  test("image: the golden AMI when enabled, otherwise Amazon Linux 2023 read from AWS's public parameter", () => {
     expect(resource(production, "aws_instance", "host_instance").ami).toContain("aws_imagebuilder_image.golden_ami.output_resources");
-    expect(resource(staging, "aws_instance", "host_instance").ami).toBe("resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64");
+    expect(production.data?.aws_ssm_parameter?.host_image).toBeUndefined();
+    // Not `resolve:ssm:` in `ami`: with a root block device the provider looks the image up with
+    // DescribeImages, which refuses the alias (InvalidAMIID.Malformed), so the instance could never be created.
+    expect(data(staging, "aws_ssm_parameter", "host_image").name).toBe("/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64");
+    expect(resource(staging, "aws_instance", "host_instance").ami).toBe(ref("data.aws_ssm_parameter.host_image", "insecure_value"));
+    expect(resource(staging, "aws_instance", "host_instance").lifecycle.ignore_changes).toContain("ami");
     expect(resourcesOfType(staging, "aws_imagebuilder_image")).toEqual({});
   });
 

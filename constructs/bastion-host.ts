@@ -7,6 +7,7 @@ import { instanceArchitecture } from "../lib/ec2";
 import { suppress } from "../policy";
 import { AccountContext } from "./account-context";
 import { EncryptionKey } from "./encryption-key";
+import { instanceImageId } from "./instance-image";
 import { INetwork } from "./network";
 import { Role } from "./role";
 import { SecurityGroup } from "./security-group";
@@ -95,9 +96,11 @@ export class BastionHost extends Construct {
     const instance = pin(
       this,
       new Instance(this, "instance", {
-        // Resolved by EC2 at launch; the state then holds the AMI ID, so the argument is ignored
-        // afterwards and a new image never replaces the bastion by surprise (patch it, or replace it on purpose).
-        ami: `resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-${instanceArchitecture(instanceType)}`,
+        // The newest AL2023 image when the bastion is created (read from AWS's public parameter: the
+        // provider cannot create an instance with a root block device from a `resolve:ssm:` alias);
+        // the argument is ignored afterwards, so a new image never replaces the bastion by surprise
+        // (patch it, or replace it on purpose).
+        ami: instanceImageId(this, `resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-${instanceArchitecture(instanceType)}`),
         instanceType,
         subnetId: props.network.subnetId(tier, 0),
         vpcSecurityGroupIds: [this.securityGroup.securityGroupId],

@@ -6,6 +6,7 @@ import { ITerraformDependable, Token } from "cdktf";
 import { Construct } from "constructs";
 import { childId, pin } from "../lib/address";
 import { EncryptionKey } from "./encryption-key";
+import { instanceImageId } from "./instance-image";
 import { Role } from "./role";
 import { SecurityGroup } from "./security-group";
 
@@ -19,7 +20,7 @@ export interface HostRootVolume {
 export interface HostProps {
   /** `<app>-<environment>`: names of the role, key pair and Name tags. */
   readonly namePrefix: string;
-  /** AMI: an ID (`ami-...`), a reference, or `resolve:ssm:<parameter>` (resolved by EC2 at launch). */
+  /** AMI: an ID (`ami-...`), a reference, or `resolve:ssm:<parameter>` (read at plan time, see {@link instanceImageId}). */
   readonly imageId: string;
   readonly instanceType: string;
   /** A public subnet (its route to the internet gateway is what makes the Elastic IP reachable). */
@@ -101,7 +102,7 @@ export class Host extends Construct {
     const instance = pin(
       this,
       new Instance(this, "instance", {
-        ami: props.imageId,
+        ami: instanceImageId(this, props.imageId),
         instanceType: props.instanceType,
         subnetId: props.subnetId,
         vpcSecurityGroupIds: [props.securityGroup.securityGroupId],
@@ -124,7 +125,10 @@ export class Host extends Construct {
         dependsOn: props.dependsOn,
         // `resolve:ssm:` and golden AMI IDs change under the instance, and user data only runs at
         // first boot (a change would merely stop and start the host): replacing a host is an explicit act.
-        lifecycle: { ignoreChanges: ["ami", "user_data_base64"] },
+        // The provider reads associate_public_ip_address back as "the primary interface has a public
+        // address", which the Elastic IP gives it: without ignoring it every plan would replace the host
+        // ("true -> false # forces replacement", hashicorp/terraform-provider-aws#47100).
+        lifecycle: { ignoreChanges: ["ami", "user_data_base64", "associate_public_ip_address"] },
       }),
       "instance",
     );
