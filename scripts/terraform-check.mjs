@@ -66,7 +66,7 @@ for (const testCase of cases) {
     const mocks = fragments.filter((f) => applies(f, stack.addresses)).map((f) => f.text);
     const runs = applicable.map((suite) => suite.text.replace(/^run "([^"]+)"/gm, (_m, name) => `run "${suite.name}__${name}"`));
     fs.writeFileSync(path.join(testsDir, "stack.tftest.hcl"), [mockProvider, ...mocks, ...runs].join("\n"));
-    work.push({ label: `${testCase.name}/${stack.name}`, format: result.format, dir: stack.directory, suites: applicable.map((s) => s.name), addresses: stack.addresses });
+    work.push({ label: `${testCase.name}/${stack.name}`, format: result.format, dir: stack.directory, suites: testCase.validateOnly ? [] : applicable.map((s) => s.name), addresses: stack.addresses, validateOnly: testCase.validateOnly });
   }
 }
 
@@ -97,7 +97,9 @@ function preflight() {
 function testCases() {
   const cases = [
     { name: "default", config: path.join(root, "config", "default.yaml"), format: "json" },
-    { name: "default-hcl", config: path.join(root, "config", "default.yaml"), format: "hcl" },
+    // The HCL output is validated (warnings fail) but not tested with mocks: the emulator tier plans it
+    // against the real state of the JSON output (scripts/e2e.mjs, eject), which proves more.
+    { name: "default-hcl", config: path.join(root, "config", "default.yaml"), format: "hcl", validateOnly: true },
   ];
   const examples = path.join(root, "config", "examples");
   for (const file of fs.readdirSync(examples).sort()) {
@@ -135,7 +137,7 @@ async function checkStack(item) {
   const steps = [
     ["init", ["init", "-backend=false", "-input=false", "-no-color"]],
     ["validate", ["validate", "-no-color"]],
-    ["test", ["test", "-no-color"]],
+    ...(item.validateOnly ? [] : [["test", ["test", "-no-color"]]]),
   ];
   const times = {};
   for (const [step, argv] of steps) {
@@ -153,7 +155,7 @@ async function checkStack(item) {
       return { ...item, ok: true, times, runs };
     }
   }
-  throw new Error("unreachable");
+  return { ...item, ok: true, times, runs: 0 };
 }
 
 function run(cmd, argv, cwd) {

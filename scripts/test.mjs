@@ -1,7 +1,11 @@
 #!/usr/bin/env node
 // `npm test`: every check the project has, in order, with the time of each part.
 // Stops at the first failing part so its output is the last thing on screen.
-import { spawnSync } from "node:child_process";
+//
+// The mocked Terraform checks and the emulator tier run side by side: the first is CPU-bound
+// (terraform test plans every run), the second mostly waits on the AWS provider's waiters against
+// moto. Each prints its output when it ends, and keeps its own time in the parts table.
+import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -9,30 +13,54 @@ import { fileURLToPath } from "node:url";
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const bin = (name) => path.join(root, "node_modules", ".bin", name);
 
-const parts = [
-  ["typecheck (tsc --noEmit)", bin("tsc"), ["--noEmit", "-p", "."]],
-  ["build (swc)", process.execPath, [path.join(root, "scripts", "build.mjs")]],
-  ["unit tests (jest)", bin("jest"), ["--ci"]],
-  ["terraform init/validate/test", process.execPath, [path.join(root, "scripts", "terraform-check.mjs")]],
+// Each step is one part, or several parts that run side by side.
+const steps = [
+  [["typecheck (tsc --noEmit)", bin("tsc"), ["--noEmit", "-p", "."]]],
+  [["build (swc)", process.execPath, [path.join(root, "scripts", "build.mjs")]]],
+  [["unit tests (jest)", bin("jest"), ["--ci"]]],
+  [
+    ["terraform init/validate/test (mocked provider)", process.execPath, [path.join(root, "scripts", "terraform-check.mjs")]],
+    ["emulator tier (moto: apply, plan, release, destroy)", process.execPath, [path.join(root, "scripts", "e2e.mjs")]],
+  ],
 ];
+const partCount = steps.flat().length;
 
 ensureShellcheck();
 
 const timings = [];
-for (const [name, cmd, args] of parts) {
-  const t0 = process.hrtime.bigint();
-  const result = spawnSync(cmd, args, { cwd: root, stdio: "inherit", env: process.env });
-  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  timings.push([name, seconds, result.status === 0]);
-  if (result.status !== 0) break;
+for (const step of steps) {
+  const results = step.length === 1 ? [runInline(step[0])] : await Promise.all(step.map(runBuffered));
+  timings.push(...results);
+  if (results.some(([, , ok]) => !ok)) break;
 }
 
 console.log("\nnpm test parts:");
 for (const [name, seconds, ok] of timings) console.log(`  ${ok ? "ok    " : "FAILED"} ${seconds.toFixed(1).padStart(6)} s  ${name}`);
-const failed = timings.some(([, , ok]) => !ok) || timings.length < parts.length;
+const failed = timings.some(([, , ok]) => !ok) || timings.length < partCount;
 // npm run bench reads the part timings from here.
 if (process.env.TEST_TIMINGS_JSON) fs.writeFileSync(process.env.TEST_TIMINGS_JSON, JSON.stringify(timings.map(([name, seconds, ok]) => ({ name, seconds, ok }))));
 process.exitCode = failed ? 1 : 0;
+
+function runInline([name, cmd, args]) {
+  const t0 = process.hrtime.bigint();
+  const result = spawnSync(cmd, args, { cwd: root, stdio: "inherit", env: process.env });
+  return [name, Number(process.hrtime.bigint() - t0) / 1e9, result.status === 0];
+}
+
+/** A part run beside others: its output is printed in one piece when it ends. */
+function runBuffered([name, cmd, args]) {
+  const t0 = process.hrtime.bigint();
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd: root, env: process.env });
+    const chunks = [];
+    child.stdout.on("data", (d) => chunks.push(d));
+    child.stderr.on("data", (d) => chunks.push(d));
+    child.on("close", (code) => {
+      process.stdout.write(`\n==> ${name}\n${Buffer.concat(chunks).toString("utf8")}`);
+      resolve([name, Number(process.hrtime.bigint() - t0) / 1e9, code === 0]);
+    });
+  });
+}
 
 /**
  * The release scripts and user data are linted with shellcheck (Debian package). Installs it
