@@ -35,8 +35,9 @@ const INSTALL_HINT = `install it with: pip install 'moto[server]==${MOTO_VERSION
 const { values: args } = parseArgs({
   options: { jobs: { type: "string" }, case: { type: "string", multiple: true }, keep: { type: "boolean" } },
 });
-// Applying to moto is mostly waiting on the provider's waiters, not CPU: more jobs than cores pay off.
-const jobs = Math.max(1, Number(args.jobs ?? process.env.E2E_JOBS ?? 6));
+// Applying to moto is mostly waiting on the provider's waiters, not CPU: more jobs than cores pay off,
+// and by default every case runs at once (about 1 GB each: a moto server and a provider per stack).
+const jobsOption = args.jobs ?? process.env.E2E_JOBS;
 
 const terraformEnv = {
   ...process.env,
@@ -137,7 +138,7 @@ async function runCase(c) {
             log.push(`release #${n} of ${group.app}/${group.name}: ${released.original} -> ${released.copy}`);
             result.releases++;
             await planKeepsFleet(env, stack, log, `after release #${n}`);
-            await terraform(env, stack, ["apply", "-auto-approve", "-input=false", "-no-color"], log);
+            await terraform(env, stack, ["apply", "-input=false", "-no-color", "e2e.tfplan"], log);
             await planEmpty(env, stack, log, `after applying release #${n}'s follow-up`);
           });
         }
@@ -151,14 +152,17 @@ async function runCase(c) {
     // deletion protection on its load balancer and database, no force_destroy on its buckets. It is
     // decommissioned as its owner would: protection: false, applied (which must replace nothing), then
     // destroyed.
+    // The same holds for a shared load balancer (sharedLoadBalancer.protection, default true).
     const protectedEnvs = Object.entries(adapted.environments ?? {}).filter(([, e]) => (e?.protection ?? adapted.defaults?.protection ?? true) !== false);
+    const protectedShared = adapted.sharedLoadBalancer && adapted.sharedLoadBalancer.protection !== false;
     let destroyConfig = configFile;
-    if (protectedEnvs.length) {
+    if (protectedEnvs.length || protectedShared) {
       destroyConfig = path.join(dir, "config.decommission.yaml");
       const decommission = structuredClone(adapted);
       for (const [name] of protectedEnvs) decommission.environments[name].protection = false;
+      if (protectedShared) decommission.sharedLoadBalancer.protection = false;
       fs.writeFileSync(destroyConfig, YAML.stringify(decommission));
-      result.notes.push(`decommissioned ${protectedEnvs.map(([n]) => n).join(", ")} (protection: false) before destroy`);
+      result.notes.push(`decommissioned ${[...protectedEnvs.map(([n]) => n), ...(protectedShared ? ["the shared load balancer"] : [])].join(", ")} (protection: false) before destroy`);
       await timed("decommission", async () => {
         await synthesize({ configFile: destroyConfig, outdir: synth.outdir, format: c.format ?? "json", atomic: false, generatedDir: path.join(dir, "generated") });
         for (const layer of layers) {
@@ -465,6 +469,12 @@ async function cdktf(c, dir, configFile, env, verb, log) {
   if (code !== 0) throw new StepError(`cdktf ${verb} exited ${code}:\n${tail(output)}`);
 }
 
+/** A case's expected length: its stacks (the environments, and a shared load balancer). */
+function weight(c) {
+  const config = YAML.parse(fs.readFileSync(path.join(root, c.config), "utf8"));
+  return Object.keys(config.environments ?? {}).length + (config.sharedLoadBalancer ? 1 : 0);
+}
+
 /** Like Promise.all, but lets every promise settle before it throws the first failure. */
 async function all(promises) {
   const settled = await Promise.allSettled(promises);
@@ -495,11 +505,10 @@ function printTable(rows) {
   const columns = ["moto", "synth", "cdktf", "init", "apply", "plan", "eject", "release", "decommission", "destroy", "leftovers"];
   const head = ["case", "stacks", "releases", ...columns.map((c) => `${c} s`), "result"];
   const body = rows.map((r) => [r.name, String(r.stacks), String(r.releases), ...columns.map((c) => (r.times[c] === undefined ? "-" : r.times[c].toFixed(1))), r.ok ? "ok" : `FAILED (${r.step})`]);
-  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-  const line = (cells) => cells.map((c, i) => c.padEnd(widths[i])).join("  ");
-  console.log(line(head));
-  console.log(widths.map((w) => "-".repeat(w)).join("  "));
-  for (const b of body) console.log(line(b));
+  const Table = require("cli-table3");
+  const table = new Table({ head, colAligns: head.map((_h, i) => (i === 0 || i === head.length - 1 ? "left" : "right")), style: { head: [], border: [] } });
+  for (const b of body) table.push(b);
+  console.log(table.toString());
 }
 
 function fail(message) {
@@ -518,6 +527,9 @@ async function main() {
     .filter((c) => !args.case || args.case.includes(c.name));
   if (cases.length === 0) fail(`No case matches ${args.case.join(", ")}; cases: ${Object.keys(spec.cases).join(", ")}`);
   checkCases(cases);
+  const jobs = Math.max(1, Number(jobsOption ?? cases.length));
+  // The longest first, so that with fewer jobs than cases no long case starts last.
+  cases.sort((a, b) => weight(b) - weight(a) || a.name.localeCompare(b.name));
 
   // Only the selected cases' directories: other runs of the tier (--case) may be using theirs.
   for (const c of cases) fs.rmSync(path.join(outRoot, c.name), { recursive: true, force: true });
