@@ -720,21 +720,21 @@ export const AWS_CLI: Record<string, { readonly rule: string; map(a: AwsArgs, sc
     rule: "ssm:GetParameter on the requested parameter (kms:Decrypt of its key with --with-decryption)",
     map: (a, scan) => [
       ...(a.options["--name"] ?? []).map((n) => ({ action: "ssm:GetParameter", resource: parameterArn(a, n) })),
-      ...(a.flags.has("--with-decryption") && scan.secureStringKeyArn ? [kmsViaSsm(a, scan.secureStringKeyArn)] : []),
+      ...decryption(a, scan),
     ],
   },
   "ssm get-parameters": {
     rule: "ssm:GetParameters on each requested parameter",
     map: (a, scan) => [
       ...(a.options["--names"] ?? []).map((n) => ({ action: "ssm:GetParameters", resource: parameterArn(a, n) })),
-      ...(a.flags.has("--with-decryption") && scan.secureStringKeyArn ? [kmsViaSsm(a, scan.secureStringKeyArn)] : []),
+      ...decryption(a, scan),
     ],
   },
   "ssm get-parameters-by-path": {
     rule: "ssm:GetParametersByPath on the PATH STRING of the request, as given (not on the parameters it returns)",
     map: (a, scan) => [
       ...(a.options["--path"] ?? []).map((p) => ({ action: "ssm:GetParametersByPath", resource: parameterArn(a, p) })),
-      ...(a.flags.has("--with-decryption") && scan.secureStringKeyArn ? [kmsViaSsm(a, scan.secureStringKeyArn)] : []),
+      ...decryption(a, scan),
     ],
   },
   "ecr get-login-password": {
@@ -761,6 +761,11 @@ export const AWS_CLI: Record<string, { readonly rule: string; map(a: AwsArgs, sc
   },
   "sts get-caller-identity": { rule: "no permission needed (always allowed)", map: () => [] },
 };
+
+/** `--with-decryption`: kms:Decrypt of the SecureString key, through SSM. */
+function decryption(a: AwsArgs, scan: ScanContext): Grant[] {
+  return a.flags.has("--with-decryption") && scan.secureStringKeyArn ? [kmsViaSsm(a, scan.secureStringKeyArn)] : [];
+}
 
 function kmsViaSsm(a: Region, keyArn: string): Grant {
   return { action: "kms:Decrypt", resource: keyArn, context: { "kms:ViaService": `ssm.${a.region}.amazonaws.com`, "kms:CallerAccount": a.account ?? ACCOUNT } };
