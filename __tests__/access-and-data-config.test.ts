@@ -131,7 +131,7 @@ describe("access and data options: validation", () => {
 
   test("the agent left to the image while the image's components leave it out", () => {
     expectProblem(
-      (env) => (env.goldenAmi = { components: ["cloudwatch-agent", "nodejs"] }),
+      (env) => (env.goldenAmi = { components: ["cloudwatch-agent", "nodejs", "nginx"] }),
       "codedeployAgent.install",
       '"ami"',
       /"ssm-association" while goldenAmi\.components leaves out "codedeploy-agent": nothing else installs the agent/,

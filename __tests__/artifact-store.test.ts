@@ -55,7 +55,7 @@ describe("ArtifactStore bucket", () => {
     expect(resource(json, "aws_s3_bucket_policy", "artifacts_bucket").depends_on).toEqual(["aws_s3_bucket_public_access_block.artifacts_bucket"]);
   });
 
-  test("lifecycle: artifacts and noncurrent versions expire, uploads are aborted, logs have their own period", () => {
+  test("lifecycle: artifacts and noncurrent versions expire, uploads are aborted, logs and the build cache have their own periods", () => {
     const lifecycle = resource(json, "aws_s3_bucket_lifecycle_configuration", "artifacts_bucket");
     expect(lifecycle.depends_on).toEqual(["aws_s3_bucket_versioning.artifacts_bucket"]);
     expect(lifecycle.rule).toEqual([
@@ -68,6 +68,8 @@ describe("ArtifactStore bucket", () => {
         abort_incomplete_multipart_upload: [{ days_after_initiation: 7 }],
       },
       { id: "expire-image-builder-logs", status: "Enabled", filter: [{ prefix: "image-builder/" }], expiration: [{ days: 90 }] },
+      // CodeBuild's S3 cache: every build replaces it.
+      { id: "expire-build-cache", status: "Enabled", filter: [{ prefix: "build-cache/" }], expiration: [{ days: 30 }], noncurrent_version_expiration: [{ noncurrent_days: 1 }] },
       { id: "expired-delete-markers", status: "Enabled", filter: [{ prefix: "" }], expiration: [{ expired_object_delete_marker: true }] },
     ]);
   });

@@ -337,6 +337,26 @@ describe("golden AMI validation", () => {
     expectProblem((c) => ami(c, { components: ["docker", "apache"] }), `${at}.components.1`, '"apache"', /one of "codedeploy-agent", "cloudwatch-agent", "docker", "nodejs", "nginx"/);
   });
 
+  test("a fleet without nginx: Nginx is the load balancer's target on the instances", () => {
+    expectProblem(
+      (c) => ami(c, { components: ["codedeploy-agent", "cloudwatch-agent", "nodejs"] }),
+      `${at}.components`,
+      '["codedeploy-agent","cloudwatch-agent","nodejs"]',
+      /a list with "nginx" with platform: fleet: Nginx on the instances is the load balancer's target \(port 80\) and proxies to application\.port/,
+    );
+    // Without a golden AMI the same list is installed at first boot: the rule holds too.
+    expectProblem((c) => ami(c, { enabled: false, components: ["codedeploy-agent", "nodejs"] }), `${at}.components`, '["codedeploy-agent","nodejs"]', /a list with "nginx" with platform: fleet/);
+    const ok = base() as any;
+    ok.environments.staging.goldenAmi = { components: ["codedeploy-agent", "nodejs", "nginx"] };
+    expect(parseConfig(ok).environments.staging.goldenAmi.components).toEqual(["codedeploy-agent", "nodejs", "nginx"]);
+  });
+
+  test("a host may leave nginx out (it terminates traffic as its owner configures)", () => {
+    const config = base() as any;
+    config.environments.staging = { platform: "host", network: { cidr: "10.10.0.0/16" }, goldenAmi: { components: ["codedeploy-agent", "cloudwatch-agent", "docker"] } };
+    expect(parseConfig(config).environments.staging.goldenAmi.components).toEqual(["codedeploy-agent", "cloudwatch-agent", "docker"]);
+  });
+
   test("no component, or one twice", () => {
     expectProblem((c) => ami(c, { components: [] }), `${at}.components`, "[]", /at least one component/);
     expectProblem((c) => ami(c, { components: ["docker", "docker"] }), `${at}.components`, '["docker","docker"]', /components without duplicates/);
@@ -410,6 +430,18 @@ describe("golden AMI validation", () => {
     expectProblem((c) => ami(c, { instanceTypes: [] }), `${at}.instanceTypes`, "[]", /at least one instance type/);
   });
 
+  test.each(["ami-123", "ami-0123456789ABCDEF0", "resolve:ssm:/imagebuilder/webapp-staging/golden-ami-id", "0123456789abcdef0", 42])("pinned image %p", (value) => {
+    expectProblem((c) => ami(c, { pinnedImageId: value }), `${at}.pinnedImageId`, JSON.stringify(value), /^an AMI ID: ami- and 8 or 17 hexadecimal digits, such as ami-0123456789abcdef0$/);
+  });
+
+  test("an AMI ID pins the image, with or without the golden AMI; none by default", () => {
+    const config = (goldenAmi: Record<string, unknown>, network: Record<string, unknown> = {}) =>
+      parseConfig({ app: { name: "webapp", region: "eu-west-1" }, environments: { staging: { network: { cidr: "10.10.0.0/16", ...network }, fleet: { subnets: network.privateSubnets === false ? "public" : "private" }, goldenAmi } } }).environments.staging.goldenAmi;
+    expect(config({}).pinnedImageId).toBeUndefined();
+    expect(config({ pinnedImageId: "ami-0123456789abcdef0" }).pinnedImageId).toBe("ami-0123456789abcdef0");
+    expect(config({ enabled: false, pinnedImageId: "ami-12345678" }, { privateSubnets: false }).pinnedImageId).toBe("ami-12345678");
+  });
+
   test("AMI name must make every build's name unique", () => {
     expectProblem((c) => ami(c, { distribution: { amiName: "webapp-golden" } }), `${at}.distribution.amiName`, '"webapp-golden"', /contains \{\{ imagebuilder:buildDate \}\}/);
     expectProblem((c) => ami(c, { distribution: { amiName: "web#{{ imagebuilder:buildDate }}" } }), `${at}.distribution.amiName`, '"web#{{ imagebuilder:buildDate }}"', /letters, digits, spaces/);
@@ -441,7 +473,7 @@ describe("golden AMI validation", () => {
           network: { cidr: "10.10.0.0/16" },
           fleet: { instanceType: "m7g.large" },
           goldenAmi: {
-            components: ["nodejs", "codedeploy-agent"],
+            components: ["nodejs", "codedeploy-agent", "nginx"],
             nodejsMajor: 24,
             parentImage: "ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64",
             rootVolume: { sizeGiB: 64, type: "io2", iops: 6000 },
@@ -466,6 +498,17 @@ describe("fleet and traffic validation", () => {
       c.environments[name] = { loadBalancer: { mode: "shared", hostedZoneId: ZONE, hostName: `${name}.example.com` } };
     }
   };
+
+  test("the Nginx request body limit: whole MiB from 1 to 4096, 10 by default", () => {
+    const at = "environments.staging.fleet.proxy.clientMaxBodyMiB";
+    expectProblem((c) => (c.environments.staging.fleet = { proxy: { clientMaxBodyMiB: 0 } }), at, "0", /a size in MiB from 1 to 4096/);
+    expectProblem((c) => (c.environments.staging.fleet = { proxy: { clientMaxBodyMiB: 4097 } }), at, "4097", /a size in MiB from 1 to 4096/);
+    expectProblem((c) => (c.environments.staging.fleet = { proxy: { clientMaxBodyMiB: 1.5 } }), at, "1.5", /a size in MiB/);
+    expectProblem((c) => (c.environments.staging.fleet = { proxy: { maxBody: 5 } }), "environments.staging.fleet.proxy.maxBody", 'an unknown key "maxBody"', /clientMaxBodyMiB/);
+    const config = parseConfig({ ...base(), environments: { staging: { network: { cidr: "10.10.0.0/16" }, fleet: { proxy: { clientMaxBodyMiB: 250 } } }, production: { network: { cidr: "10.20.0.0/16" } } } });
+    expect(config.environments.staging.fleet.proxy.clientMaxBodyMiB).toBe(250);
+    expect(config.environments.production.fleet.proxy.clientMaxBodyMiB).toBe(10);
+  });
 
   test("health check path must start with /", () => {
     expectProblem((c) => (c.environments.staging.loadBalancer = { healthCheck: { path: "health" } }), "environments.staging.loadBalancer.healthCheck.path", '"health"', /a URL path starting with \//);
@@ -630,6 +673,16 @@ describe("fleet and traffic validation", () => {
         "environments.staging.backend",
         '"s3://state-bucket/x.tfstate"',
         /sharedLoadBalancer already stores its state there/,
+      );
+    });
+
+    test("the shared stack's alarm e-mail and thresholds are checked", () => {
+      expectProblem((c) => shared(c, { notifications: { email: "lb-team" } }), "sharedLoadBalancer.notifications.email", '"lb-team"', /an e-mail address/);
+      expectProblem((c) => shared(c, { alarms: { http5xxPerMinute: 0 } }), "sharedLoadBalancer.alarms.http5xxPerMinute", "0", /a number of responses/);
+      expectProblem((c) => shared(c, { alarms: { evaluationMinutes: 61 } }), "sharedLoadBalancer.alarms.evaluationMinutes", "61", /a number of minutes/);
+      // The shared stack has no fleet: environment-only thresholds are refused there.
+      expect(problems((c) => shared(c, { alarms: { cpuHighPercent: 80 } }))).toContainEqual(
+        expect.stringMatching(/^sharedLoadBalancer\.alarms\.cpuHighPercent: received an unknown key "cpuHighPercent"; allowed: known keys here are: evaluationMinutes, http5xxPerMinute$/),
       );
     });
 

@@ -245,6 +245,15 @@ describe("EcsEnvironmentStack", () => {
     expect(productionGroup.vpc_zone_identifier).toEqual([0, 1, 2].map((i) => ref(`aws_subnet.network_private_${i}`, "id")));
   });
 
+  test("the capacity group carries the stack's default (cost) tags, propagated to its instances; its own tags win", () => {
+    const defaults = staging.provider.aws[0].default_tags[0].tags;
+    expect(defaults).toMatchObject({ team: "platform", application: "shop", environment: "staging" });
+    const tags = resource(staging, "aws_autoscaling_group", "cluster_capacity").tag;
+    for (const [key, value] of Object.entries(defaults)) expect(tags).toContainEqual({ key, value, propagate_at_launch: true });
+    expect(tags.filter((t: { key: string }) => t.key === "Name")).toEqual([{ key: "Name", value: "shop-staging-container-instance", propagate_at_launch: true }]);
+    expect(new Set(tags.map((t: { key: string }) => t.key)).size).toBe(tags.length);
+  });
+
   test("path rules: one per service on the serving listener, configured priorities, forward to the service's group", () => {
     expect(resource(staging, "aws_lb_listener_rule", "service_api_target_group_path")).toMatchObject({
       listener_arn: ref("aws_lb_listener.load_balancer_http", "arn"),
@@ -362,17 +371,23 @@ describe("EcsEnvironmentStack", () => {
     expect(resource(json, "aws_ecs_cluster_capacity_providers", "cluster_capacity_providers").capacity_providers).toEqual(["FARGATE", "FARGATE_SPOT"]);
   });
 
-  test("a pipeline per service: source, build (Docker, imagedefinitions.json), approval where protected, ECS deploy", () => {
+  test("a pipeline per service: source, build (Docker, imagedefinitions.json), approval where protected, deploy by a CodeBuild project of its own", () => {
     const pipeline = resource(production, "aws_codepipeline", "service_api_pipeline");
     expect(pipeline.stage.map((s: any) => s.name)).toEqual(["Source", "Build", "Approve", "Deploy"]);
     expect(resource(staging, "aws_codepipeline", "service_api_pipeline").stage.map((s: any) => s.name)).toEqual(["Source", "Build", "Deploy"]);
     expect(pipeline.stage[0].action[0].configuration.S3ObjectKey).toBe("pipeline-source/api.zip");
     expect(resource(production, "aws_codepipeline", "service_web_pipeline").stage[0].action[0].configuration.S3ObjectKey).toBe("pipeline-source/web.zip");
-    expect(pipeline.stage[3].action[0]).toMatchObject({
-      provider: "ECS",
-      input_artifacts: ["build"],
-      configuration: { ClusterName: "shop-production", ServiceName: ref("aws_ecs_service.service_api", "name"), FileName: "imagedefinitions.json" },
-    });
+    // Not CodePipeline's ECS action: it derives each revision from the one the service runs, so
+    // Terraform's task definition changes would never arrive (docs/release-pipeline.md "ECS releases").
+    expect(pipeline.stage[3].action).toEqual([
+      expect.objectContaining({
+        category: "Build",
+        provider: "CodeBuild",
+        input_artifacts: ["build"],
+        configuration: { ProjectName: ref("aws_codebuild_project.service_api_deploy_project", "name") },
+      }),
+    ]);
+    expect(pipeline.stage[3].action[0].output_artifacts).toBeUndefined();
     const project = resource(production, "aws_codebuild_project", "service_web_build_project");
     expect(project.environment.privileged_mode).toBe(true);
     expect(project.environment.image).toBe("aws/codebuild/amazonlinux-aarch64-standard:3.0"); // web runs on m7g (arm64)
@@ -388,11 +403,54 @@ describe("EcsEnvironmentStack", () => {
     expect(buildspec.phases.post_build.commands.join("\n")).toContain('"$CONTAINER_NAME" "$REPOSITORY_URI:$IMAGE_TAG" > imagedefinitions.json');
   });
 
-  test("the pipeline role may update its service and pass only its task's two roles", () => {
-    const policy = statements(production, "service_api_pipeline_role_policy");
-    expect(policy).toContainEqual(expect.objectContaining({ actions: ["ecs:DescribeServices", "ecs:UpdateService"], resources: [ref("aws_ecs_service.service_api", "id")] }));
-    const passed = policy.filter((s) => s.actions.includes("iam:PassRole")).flatMap((s) => s.resources);
-    expect(passed.sort()).toEqual([ref("aws_iam_role.service_api_execution_role", "arn"), ref("aws_iam_role.service_api_task_role", "arn")].sort());
+  test("the deploy project: no Docker, no cache, the service's names and the parameter with Terraform's revision", () => {
+    const deploy = resource(staging, "aws_codebuild_project", "service_web_deploy_project");
+    expect(deploy).toMatchObject({ name: "shop-staging-web-deploy", build_timeout: 60, artifacts: { type: "CODEPIPELINE" }, source: { type: "CODEPIPELINE" } });
+    expect(deploy.environment).toMatchObject({ privileged_mode: false, image: "aws/codebuild/amazonlinux-x86_64-standard:5.0", compute_type: "BUILD_GENERAL1_SMALL" });
+    expect(deploy.cache).toBeUndefined();
+    expect(Object.fromEntries(deploy.environment.environment_variable.map((v: any) => [v.name, v.value]))).toEqual({
+      CLUSTER_NAME: "shop-staging",
+      SERVICE_NAME: "web",
+      CONTAINER_NAME: "web",
+      TASK_FAMILY: "shop-staging-web",
+      TASK_DEFINITION_PARAMETER: ref("aws_ssm_parameter.service_web_task_definition", "name"),
+      DEPLOY_TIMEOUT_SECONDS: "3300",
+    });
+    expect(resource(staging, "aws_ssm_parameter", "service_web_task_definition")).toMatchObject({
+      name: "/shop/staging/release/web/task-definition",
+      type: "String",
+      value: ref("aws_ecs_task_definition.service_web_task", "arn"),
+    });
+    expect(resource(production, "aws_ssm_parameter", "service_api_task_definition").name).toBe("/shop/production/release/api/task-definition");
+  });
+
+  test("the deploy role reads Terraform's revision, registers and tags revisions of its family only, rolls only its service, passes only its task's two roles", () => {
+    const policy = statements(production, "service_api_deploy_role_policy");
+    const sid = (id: string) => policy.find((s) => s.sid === id);
+    expect(sid("TerraformRevision")).toMatchObject({ actions: ["ssm:GetParameter"], resources: [ref("aws_ssm_parameter.service_api_task_definition", "arn")] });
+    expect(sid("TaskDefinitions")).toMatchObject({ actions: ["ecs:DescribeTaskDefinition", "ecs:RegisterTaskDefinition"], resources: ["*"] });
+    expect(sid("TagNewRevisions")).toMatchObject({
+      actions: ["ecs:TagResource"],
+      condition: [{ test: "StringEquals", variable: "ecs:CreateAction", values: ["RegisterTaskDefinition"] }],
+    });
+    expect(sid("TagNewRevisions")!.resources).toEqual([expect.stringMatching(/:task-definition\/shop-production-api:\*$/)]);
+    expect(sid("RollTheService")).toMatchObject({ actions: ["ecs:UpdateService", "ecs:DescribeServices"], resources: [ref("aws_ecs_service.service_api", "id")] });
+    const passed = policy.filter((s) => s.actions.includes("iam:PassRole"));
+    expect(passed.flatMap((s) => s.resources).sort()).toEqual([ref("aws_iam_role.service_api_execution_role", "arn"), ref("aws_iam_role.service_api_task_role", "arn")].sort());
+    for (const s of passed) expect(s.condition).toEqual([{ test: "StringEquals", variable: "iam:PassedToService", values: ["ecs-tasks.amazonaws.com"] }]);
+    // The other service's deploy role has none of this service's resources.
+    expect(JSON.stringify(statements(production, "service_web_deploy_role_policy"))).not.toMatch(/service_api_|shop-production-api/);
+  });
+
+  test("neither the pipeline role nor the build role may touch ECS or pass roles; the pipeline starts the deploy project", () => {
+    const pipeline = statements(production, "service_api_pipeline_role_policy");
+    const build = statements(production, "service_api_build_role_policy");
+    for (const policy of [pipeline, build]) {
+      expect(policy.flatMap((s) => s.actions).filter((a: string) => /^ecs:|^iam:PassRole$/.test(a))).toEqual([]);
+    }
+    expect(pipeline).toContainEqual(
+      expect.objectContaining({ actions: ["codebuild:StartBuild", "codebuild:BatchGetBuilds", "codebuild:StopBuild"], resources: [ref("aws_codebuild_project.service_api_deploy_project", "arn")] }),
+    );
   });
 
   test("no fleet release files (appspec, hook scripts) for ECS environments", () => {

@@ -3,7 +3,7 @@ import * as path from "path";
 import { addressesOf } from "../lib/address";
 import { loadConfigFile } from "../lib/config/load";
 import { compareWithLock } from "./helpers/address-lock";
-import { configWith, ref, resource, synthConfig, synthEnv } from "./helpers/synth";
+import { configWith, ref, resource, statements, synthConfig, synthEnv } from "./helpers/synth";
 
 const root = path.join(__dirname, "..");
 const lockDir = path.join(__dirname, "addresses");
@@ -45,14 +45,16 @@ describe("EnvironmentStack", () => {
     expect(Object.keys(json.output).sort()).toEqual([
       "alb_dns_name",
       "artifact_bucket_name",
-      "autoscaling_group_name",
       "codebuild_project_name",
       "codedeploy_application_name",
       "codedeploy_deployment_group_name",
       "data_subnet_ids",
       "ecr_repository_url",
+      // Blue/green (the default): no output of the live group, which changes with every release.
+      "fleet_reconciler_function_name",
       "golden_ami_id",
       "golden_ami_image_arn",
+      "golden_ami_parameter_name",
       "kms_key_arn",
       "launch_template_id",
       "notification_topic_arn",
@@ -248,6 +250,44 @@ describe("golden snapshots", () => {
   });
 });
 
+describe("the fleet's image", () => {
+  const imageId = (json: any) => resource(json, "aws_launch_template", "fleet_template").image_id;
+  const resolveGrant = (json: any) => statements(json, "deployment_role_policy").find((s) => s.sid === "ResolveLaunchImage");
+
+  test("the launch template resolves the newest golden AMI build at each launch; CodeDeploy may read it to copy the group", () => {
+    const json = synthEnv();
+    expect(imageId(json)).toBe("resolve:ssm:${aws_ssm_parameter.golden_ami_image_id.name}");
+    expect(json.output.golden_ami_parameter_name.value).toBe("/imagebuilder/webapp-staging/golden-ami-id");
+    expect(resolveGrant(json)).toEqual({
+      sid: "ResolveLaunchImage",
+      effect: "Allow",
+      actions: ["ssm:GetParameters"],
+      resources: ["arn:aws:ssm:eu-west-1:${data.aws_caller_identity.current.account_id}:parameter/imagebuilder/webapp-staging/golden-ami-id"],
+    });
+  });
+
+  test("a pinned AMI is launched as it is: nothing to resolve; builds and their parameter go on", () => {
+    const json = synthEnv({ environments: { qa: { network: { cidr: "10.10.0.0/16" }, goldenAmi: { pinnedImageId: "ami-0123456789abcdef0" } } } });
+    expect(imageId(json)).toBe("ami-0123456789abcdef0");
+    expect(resolveGrant(json)).toBeUndefined();
+    expect(resource(json, "aws_ssm_parameter", "golden_ami_image_id").name).toBe("/imagebuilder/webapp-qa/golden-ami-id");
+    expect(json.output.golden_ami_parameter_name).toBeDefined();
+  });
+
+  test("without a golden AMI: the newest stock Amazon Linux 2023 from AWS's public parameter, which has no account in its ARN", () => {
+    const json = synthEnv({ environments: { qa: { network: { cidr: "10.10.0.0/16", privateSubnets: false }, fleet: { subnets: "public", instanceType: "t4g.small" }, goldenAmi: { enabled: false } } } });
+    expect(imageId(json)).toBe("resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64");
+    expect(resolveGrant(json)?.resources).toEqual(["arn:aws:ssm:eu-west-1::parameter/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64"]);
+    expect(json.resource.aws_ssm_parameter?.golden_ami_image_id).toBeUndefined();
+  });
+
+  test("in-place releases copy no group: CodeDeploy's role gets no parameter", () => {
+    const json = synthEnv({ environments: { qa: { network: { cidr: "10.10.0.0/16" }, deployment: { mode: "in-place" } } } });
+    expect(imageId(json)).toBe("resolve:ssm:${aws_ssm_parameter.golden_ami_image_id.name}");
+    expect(resolveGrant(json)).toBeUndefined();
+  });
+});
+
 describe("fleet without a golden AMI", () => {
   const userData = (json: any) => Buffer.from(resource(json, "aws_launch_template", "fleet_template").user_data, "base64").toString("utf8");
 
@@ -260,7 +300,10 @@ describe("fleet without a golden AMI", () => {
     expect(script).toContain("https://aws-codedeploy-eu-west-1.s3.eu-west-1.amazonaws.com/latest/install");
     expect(script).toContain("dnf install -y nodejs20 nodejs20-npm");
     expect(script.indexOf("dnf install -y amazon-cloudwatch-agent")).toBeLessThan(script.indexOf("amazon-cloudwatch-agent-ctl"));
-    expect(script).toContain("systemctl enable --now codedeploy-agent");
+    expect(script.indexOf("dnf install -y nginx")).toBeLessThan(script.indexOf("cat >/etc/nginx/conf.d/webapp.conf"));
+    // The agent comes last and starts once user data (cloud-final) has finished.
+    expect(script.indexOf("retry 3 codedeploy_agent_InstallAgent")).toBeGreaterThan(script.indexOf("systemctl restart nginx"));
+    expect(script.trimEnd().endsWith("systemctl start --no-block codedeploy-agent")).toBe(true);
   });
 
   test("with the agent left to an SSM association, boot neither installs nor starts it", () => {
@@ -269,13 +312,17 @@ describe("fleet without a golden AMI", () => {
         qa: {
           network: { cidr: "10.10.0.0/16", privateSubnets: false },
           fleet: { subnets: "public" },
-          goldenAmi: { enabled: false, components: ["cloudwatch-agent", "nodejs"] },
+          goldenAmi: { enabled: false, components: ["cloudwatch-agent", "nodejs", "nginx"] },
           codedeployAgent: { install: "ssm-association" },
         },
       },
     });
     const script = userData(json);
     expect(script).toContain("retry 3 cloudwatch_agent_InstallAgent");
-    expect(script).not.toMatch(/codedeploy[-_]agent/);
+    expect(script).not.toMatch(/codedeploy_agent_|systemctl (enable|start)[^\n]*codedeploy-agent/);
+    // The association may install (and start) the agent while user data runs: the drop-in that
+    // holds it back until cloud-final has finished is written before anything else.
+    expect(script.indexOf("/etc/systemd/system/codedeploy-agent.service.d/10-after-first-boot.conf")).toBeGreaterThan(-1);
+    expect(script.indexOf("/etc/systemd/system/codedeploy-agent.service.d/10-after-first-boot.conf")).toBeLessThan(script.indexOf("retry 3 cloudwatch_agent_InstallAgent"));
   });
 });

@@ -1,3 +1,4 @@
+import { SsmParameter } from "@cdktf/provider-aws/lib/ssm-parameter";
 import { EncryptionKey } from "../constructs/encryption-key";
 import { Fleet, FleetProps, FLEET_TAG_KEY } from "../constructs/fleet";
 import { NotificationTopic } from "../constructs/notification-topic";
@@ -178,7 +179,7 @@ describe("Fleet", () => {
     const other = new SecurityGroup(stack, "other", { vpcId: "vpc-1", groupName: "o", description: "d" });
     new Fleet(stack, "fleet", {
       namePrefix: "app-test",
-      imageId: "ami-1",
+      imageId: "ami-0123456789abcdef0",
       instanceType: "t3.small",
       subnetIds: ["s"],
       securityGroup: sg,
@@ -190,5 +191,45 @@ describe("Fleet", () => {
       dependsOn: [other.node.findChild("group") as any],
     });
     expect(resource(synthStack(stack), "aws_autoscaling_group", "fleet_asg").depends_on).toEqual(["aws_security_group.other"]);
+  });
+});
+
+describe("LaunchTemplate image", () => {
+  const imageOf = (imageId: string) => resource(synthFleet({ imageId }), "aws_launch_template", "fleet_template").image_id;
+
+  test.each([
+    "ami-0123456789abcdef0",
+    "ami-12345678",
+    "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64",
+    "resolve:ssm:/imagebuilder/app-test/golden-ami-id",
+    "resolve:ssm:/imagebuilder/app-test/golden-ami-id:3",
+  ])("an AMI ID or resolve:ssm:<parameter>[:<version>] goes to the template as is: %s", (imageId) => {
+    expect(imageOf(imageId)).toBe(imageId);
+  });
+
+  test.each([
+    ["Image Builder's parent image form", "ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"],
+    ["a parameter name without resolve:ssm:", "/imagebuilder/app-test/golden-ami-id"],
+    ["an AMI ID that is too short", "ami-123"],
+    ["an AMI ID in upper case", "ami-0123456789ABCDEF0"],
+    ["resolve:ssm: without a name", "resolve:ssm:"],
+    ["a parameter name with a space", "resolve:ssm:/my ami"],
+  ])("%s is refused before EC2 refuses the template", (_label, imageId) => {
+    expect(() => synthFleet({ imageId })).toThrow(
+      `fleet/fleet-template: imageId ${JSON.stringify(imageId)} is neither an AMI ID (ami- and 8 or 17 hexadecimal digits) nor resolve:ssm:<parameter name>[:<version>]`,
+    );
+  });
+
+  test("references pass: a golden AMI's ID, or resolve:ssm: with a parameter resource's name", () => {
+    const { stack } = bareStack();
+    const key = new EncryptionKey(stack, "environment-key", { alias: "app-test", description: "test" });
+    const securityGroup = new SecurityGroup(stack, "instances", { vpcId: "vpc-1", groupName: "app-test-instances", description: "test" });
+    const parameter = new SsmParameter(stack, "image", { name: "/imagebuilder/app-test/golden-ami-id", type: "String", insecureValue: "ami-0123456789abcdef0" });
+    const common = { instanceType: "t3.small", subnetIds: ["subnet-a"], securityGroup, encryptionKey: key, userData: "#!/bin/bash\n", minSize: 1, maxSize: 1, targetGroupArns: [] };
+    new Fleet(stack, "fleet", { ...common, namePrefix: "app-test", imageId: `resolve:ssm:${parameter.name}` });
+    new Fleet(stack, "other", { ...common, namePrefix: "app-other", imageId: parameter.insecureValue });
+    const json = synthStack(stack);
+    expect(resource(json, "aws_launch_template", "fleet_template").image_id).toBe("resolve:ssm:${aws_ssm_parameter.image.name}");
+    expect(resource(json, "aws_launch_template", "other_template").image_id).toBe("${aws_ssm_parameter.image.insecure_value}");
   });
 });

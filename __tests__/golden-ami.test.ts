@@ -11,7 +11,7 @@ import { bareStack, ref, resource, resourcesOfType, statements, Synth, synthStac
 interface StackOptions {
   readonly region?: string;
   readonly privateSubnets?: boolean;
-  /** Export `imageId` as output `ami`, to see the expression Terraform evaluates. */
+  /** Export `imageId` as output `ami` and `latestImageId` as `latest`, to see the expressions Terraform evaluates. */
   readonly exportImageId?: boolean;
 }
 
@@ -30,7 +30,10 @@ function synthAmi(props: Partial<GoldenAmiProps> = {}, options: StackOptions = {
   });
   const artifacts = new ArtifactStore(stack, "artifacts", { namePrefix: "app-test", encryptionKey: key });
   const ami = new GoldenAmi(stack, "golden-ami", { namePrefix: "app-test", network, artifacts, encryptionKey: key, ...props });
-  if (options.exportImageId) new TerraformOutput(stack, "ami", { value: ami.imageId });
+  if (options.exportImageId) {
+    new TerraformOutput(stack, "ami", { value: ami.imageId });
+    new TerraformOutput(stack, "latest", { value: ami.latestImageId });
+  }
   return { json: synthStack(stack), ami };
 }
 
@@ -255,10 +258,56 @@ describe("GoldenAmi image and distribution", () => {
           description: "Golden AMI of app-test",
           ami_tags: { team: "platform", os: "al2023", Name: "app-test-golden-ami" },
         },
+        ...(region === "eu-west-1" ? { ssm_parameter_configuration: [{ parameter_name: "/imagebuilder/app-test/golden-ami-id", data_type: "aws:ec2:image" }] } : {}),
       })),
     );
     const named = resource(synthAmi({ distribution: { amiName: "web {{ imagebuilder:buildDate }}" } }).json, "aws_imagebuilder_distribution_configuration", "golden_ami");
     expect(named.distribution[0].ami_distribution_configuration.name).toBe("web {{ imagebuilder:buildDate }}");
+  });
+});
+
+describe("GoldenAmi publishes every build for launch templates", () => {
+  const { json, ami } = synthAmi({ pipeline: { schedule: "cron(0 3 ? * SUN *)" }, distribution: { additionalRegions: ["us-west-2", "eu-central-1"] } });
+  const parameter = resource(json, "aws_ssm_parameter", "golden_ami_image_id");
+
+  test("the distribution writes the AMI ID of every build to one aws:ec2:image parameter in the stack's region, not in copy regions", () => {
+    const distributions = resource(json, "aws_imagebuilder_distribution_configuration", "golden_ami").distribution;
+    expect(distributions.map((d: any) => [d.region, d.ssm_parameter_configuration])).toEqual([
+      ["eu-west-1", [{ parameter_name: "/imagebuilder/app-test/golden-ami-id", data_type: "aws:ec2:image" }]],
+      ["us-west-2", undefined],
+      ["eu-central-1", undefined],
+    ]);
+    // One distribution for both: the image Terraform builds and every scheduled build publish alike.
+    expect(resource(json, "aws_imagebuilder_image_pipeline", "golden_ami").distribution_configuration_arn).toBe(ref("aws_imagebuilder_distribution_configuration.golden_ami", "arn"));
+    expect(resource(json, "aws_imagebuilder_image", "golden_ami").distribution_configuration_arn).toBe(ref("aws_imagebuilder_distribution_configuration.golden_ami", "arn"));
+  });
+
+  test("Terraform owns the parameter: created with the AMI it built, adopting the one that build wrote, later values left to Image Builder", () => {
+    expect(parameter).toEqual({
+      name: "/imagebuilder/app-test/golden-ami-id",
+      description: "AMI of app-test's newest golden AMI build, resolved by launch templates at launch; Image Builder updates it with every build",
+      type: "String",
+      data_type: "aws:ec2:image",
+      insecure_value: '${one([ for key, val in toset(tolist(aws_imagebuilder_image.golden_ami.output_resources[0].amis)): val.image if val.region == "eu-west-1"])}',
+      overwrite: true,
+      lifecycle: { ignore_changes: ["insecure_value", "description"] },
+    });
+    expect(ami.imageParameterName).toBe("/imagebuilder/app-test/golden-ami-id");
+    expect(ami.imageParameterArn).toBe("arn:aws:ssm:eu-west-1:123456789012:parameter/imagebuilder/app-test/golden-ami-id");
+  });
+
+  test("Image Builder's service-linked role writes it: the name is under /imagebuilder/ and no execution role replaces that role", () => {
+    // AWSServiceRoleForImageBuilder allows ssm:PutParameter on parameter/imagebuilder/* only.
+    expect(parameter.name).toMatch(/^\/imagebuilder\//);
+    expect(ami.imageParameterArn).toMatch(/:parameter\/imagebuilder\//);
+    expect(resource(json, "aws_imagebuilder_image", "golden_ami").execution_role).toBeUndefined();
+    expect(resource(json, "aws_imagebuilder_image_pipeline", "golden_ami").execution_role).toBeUndefined();
+    expect(statements(json, "golden_ami_role_policy").flatMap((s: any) => s.actions ?? [])).not.toContain("ssm:PutParameter");
+  });
+
+  test("latestImageId resolves the parameter at launch and references the resource, so a template waits for it", () => {
+    expect(ami.latestImageId).toMatch(/^resolve:ssm:.*TfToken/);
+    expect(synthAmi({}, { exportImageId: true }).json.output.latest.value).toBe("resolve:ssm:${aws_ssm_parameter.golden_ami_image_id.name}");
   });
 });
 
@@ -363,5 +412,64 @@ describe("GoldenAmi validation", () => {
     expect(() => synthAmi({}, { privateSubnets: false })).toThrow(
       /golden-ami: the network has no private subnets; the build instance needs one with NAT \(Image Builder gives it no public IP/,
     );
+  });
+});
+
+describe("GoldenAmi lifecycle policy: replaced AMIs and their snapshots are removed", () => {
+  const { json, ami } = synthAmi();
+  const policy = resource(json, "aws_imagebuilder_lifecycle_policy", "golden_ami_lifecycle");
+
+  test("keeps the 5 newest images of the recipe, deletes the rest with their AMIs and snapshots", () => {
+    expect(policy).toMatchObject({
+      name: "app-test-golden-ami",
+      resource_type: "AMI_IMAGE",
+      status: "ENABLED",
+      execution_role: ref("aws_iam_role.golden_ami_lifecycle_role", "arn"),
+      resource_selection: [{ recipe: [{ name: "app-test-golden-ami", semantic_version: ref("aws_imagebuilder_image_recipe.golden_ami", "version") }] }],
+    });
+    expect(policy.policy_detail).toEqual([
+      {
+        action: [{ type: "DELETE", include_resources: [{ amis: true, snapshots: true }] }],
+        filter: [{ type: "COUNT", value: 5 }],
+        exclusion_rules: [{ tag_map: { "golden-ami:retain": "true" }, amis: [{ tag_map: { "golden-ami:retain": "true" }, last_launched: [{ unit: "DAYS", value: 30 }] }] }],
+      },
+    ]);
+    expect(ami.recipeVersion).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
+  test("Terraform's own image carries the retain tag, so the policy never deletes what the state refers to", () => {
+    expect(resource(json, "aws_imagebuilder_image", "golden_ami").tags).toEqual({ "golden-ami:retain": "true" });
+  });
+
+  test("the execution role: trusted by Image Builder, the AWS managed lifecycle policy only, created before the policy", () => {
+    const role = resource(json, "aws_iam_role", "golden_ami_lifecycle_role");
+    expect(role.name).toBe("app-test-golden-ami-lifecycle");
+    expect(statements(json, "golden_ami_lifecycle_role_trust")).toEqual([
+      expect.objectContaining({ actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: ["imagebuilder.amazonaws.com"] }] }),
+    ]);
+    const attached = Object.values(resourcesOfType(json, "aws_iam_role_policy_attachment"))
+      .filter((a) => a.role === ref("aws_iam_role.golden_ami_lifecycle_role", "name"))
+      .map((a) => a.policy_arn);
+    expect(attached).toEqual(["arn:aws:iam::aws:policy/service-role/EC2ImageBuilderLifecycleExecutionPolicy"]);
+    expect(policy.depends_on).toEqual(expect.arrayContaining(["aws_iam_role.golden_ami_lifecycle_role"]));
+  });
+
+  test("retention is configurable and can be switched off", () => {
+    const custom = resource(synthAmi({ retention: { keepImages: 2, keepLaunchedWithinDays: 7 } }).json, "aws_imagebuilder_lifecycle_policy", "golden_ami_lifecycle");
+    expect(custom.policy_detail[0].filter).toEqual([{ type: "COUNT", value: 2 }]);
+    expect(custom.policy_detail[0].exclusion_rules[0].amis[0].last_launched).toEqual([{ unit: "DAYS", value: 7 }]);
+    const off = synthAmi({ retention: false }).json;
+    expect(resourcesOfType(off, "aws_imagebuilder_lifecycle_policy")).toEqual({});
+    expect(resourcesOfType(off, "aws_iam_role").golden_ami_lifecycle_role).toBeUndefined();
+  });
+
+  test.each([
+    ["no image kept", { keepImages: 0 }, /retention\.keepImages 0 must be a whole number from 1 to 1000/],
+    ["a fraction of an image", { keepImages: 2.5 }, /retention\.keepImages 2\.5 must be a whole number/],
+    ["more than the API allows", { keepImages: 1001 }, /retention\.keepImages 1001 must be a whole number from 1 to 1000/],
+    ["no launch window", { keepLaunchedWithinDays: 0 }, /retention\.keepLaunchedWithinDays 0 must be a whole number of days from 1 to 365/],
+    ["over a year", { keepLaunchedWithinDays: 366 }, /retention\.keepLaunchedWithinDays 366 must be/],
+  ])("refuses %s", (_label, retention, message) => {
+    expect(() => synthAmi({ retention })).toThrow(message);
   });
 });

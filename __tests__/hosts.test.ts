@@ -224,6 +224,17 @@ describe("HostEnvironmentStack", () => {
     expect(resourcesOfType(staging, "aws_imagebuilder_image")).toEqual({});
   });
 
+  test("goldenAmi.pinnedImageId is the image a host is created (or replaced) from, with or without the golden AMI", () => {
+    const config = hostConfig();
+    config.environments.staging.goldenAmi.pinnedImageId = "ami-0123456789abcdef0";
+    config.environments.production.goldenAmi = { pinnedImageId: "ami-0fedcba9876543210" };
+    const pinned = synthConfig(parseConfig(config));
+    expect(resource(pinned.staging, "aws_instance", "host_instance").ami).toBe("ami-0123456789abcdef0");
+    expect(pinned.staging.data?.aws_ssm_parameter?.host_image).toBeUndefined();
+    expect(resource(pinned.production, "aws_instance", "host_instance").ami).toBe("ami-0fedcba9876543210");
+    expect(resourcesOfType(pinned.production, "aws_imagebuilder_image")).toHaveProperty("golden_ami");
+  });
+
   test("Elastic IP associated with the instance; key pair only from a configured public key", () => {
     expect(resource(staging, "aws_eip", "host_eip").domain).toBe("vpc");
     expect(resource(staging, "aws_eip_association", "host_eip_association")).toMatchObject({

@@ -67,11 +67,13 @@ describe("what the coverage sees", () => {
       /^generated\/\w+\/release\/build-image\.sh$/,
       /^generated\/\w+\/\.github\/workflows\/.+\.yml$/,
       /aws_codebuild_project\.service_api_build_project\.source\.buildspec$/,
+      /aws_codebuild_project\.service_api_deploy_project\.source\.buildspec$/,
     ]) {
       expect({ pattern: String(pattern), found: files.some((f) => pattern.test(f)) }).toEqual({ pattern: String(pattern), found: true });
     }
     const commands = new Set(all.flatMap((a) => [...a.coverage.commands]));
-    for (const c of ["aws ssm get-parameter", "aws ssm get-parameters-by-path", "aws ecr get-login-password", "aws ecr describe-images", "docker push", "docker pull", "docker run", "uses: aws-actions/amazon-ecr-login"]) {
+    for (const c of ["aws ssm get-parameter", "aws ssm get-parameters-by-path", "aws ecr get-login-password", "aws ecr describe-images", "docker push", "docker pull", "docker run", "uses: aws-actions/amazon-ecr-login",
+      "aws ecs describe-task-definition", "aws ecs register-task-definition", "aws ecs update-service", "aws ecs describe-services"]) {
       expect(commands).toContain(c);
     }
   });
@@ -94,6 +96,33 @@ describe("what the coverage sees", () => {
     expect(evaluated.filter((e) => e.file.endsWith("application-start.sh") && e.action === "logs:PutLogEvents").map((e) => e.resource)).toEqual([
       `arn:aws:logs:eu-west-1:${ACCOUNT}:log-group:/app/shop/staging/application:log-stream:i-0123456789abcdef0/container`,
     ]);
+  });
+
+  test("the ECS deploy step: Terraform's parameter, its task's two roles passed to ecs-tasks, tags only on new revisions of its family, its own service", () => {
+    const evaluated = all.find((a) => a.config.endsWith("ecs.yaml"))!.coverage.evaluated.filter((e) => e.stack === "shop-staging" && e.roleName === "shop-staging-api-deploy-build");
+    const arn = (service: string, resource: string) => `arn:aws:${service}:eu-west-1:${ACCOUNT}:${resource}`;
+    expect(evaluated.filter((e) => e.file.endsWith("service_api_deploy_project.source.buildspec")).map((e) => [e.action, e.resource, e.context ?? {}, e.decision.allowed])).toEqual([
+      ["ssm:GetParameter", arn("ssm", "parameter/shop/staging/release/api/task-definition"), {}, true],
+      ["ecs:DescribeTaskDefinition", "*", {}, true],
+      ["ecs:RegisterTaskDefinition", "*", {}, true],
+      ["iam:PassRole", `arn:aws:iam::${ACCOUNT}:role/shop-staging-api-task`, { "iam:PassedToService": "ecs-tasks.amazonaws.com" }, true],
+      ["iam:PassRole", `arn:aws:iam::${ACCOUNT}:role/shop-staging-api-execution`, { "iam:PassedToService": "ecs-tasks.amazonaws.com" }, true],
+      ["ecs:TagResource", arn("ecs", "task-definition/shop-staging-api:2"), { "ecs:CreateAction": "RegisterTaskDefinition" }, true],
+      ["ecs:UpdateService", arn("ecs", "service/shop-staging/api"), {}, true],
+      ["ecs:DescribeServices", arn("ecs", "service/shop-staging/api"), {}, true],
+    ]);
+  });
+
+  test("CodeBuild's S3 cache of a Node.js project: downloaded and uploaded with the project's role, under its prefix, by the cache grant", () => {
+    const cache = all.find((a) => a.config === "config/default.yaml")!.coverage.evaluated.filter((e) => e.stack === "webapp-staging" && /the build cache$/.test(e.command));
+    expect(cache.map((e) => [e.command, e.action, e.roleName, e.decision.allowed])).toEqual([
+      ["download the build cache", "s3:GetObject", "webapp-staging-build", true],
+      ["upload the build cache", "s3:PutObject", "webapp-staging-build", true],
+    ]);
+    for (const e of cache) {
+      expect(e.resource).toMatch(new RegExp(`^arn:aws:s3:::webapp-staging-artifacts-\\d+/build-cache/webapp-staging/`));
+      expect(e.decision.allowedBy.some((label) => label.endsWith("(BuildCache)"))).toBe(true);
+    }
   });
 
   test("conditions that cannot be decided statically are listed", () => {
@@ -167,6 +196,23 @@ describe("the test can fail", () => {
     // The tag checks (one per call site of tag_exists) and the digest lookup.
     expect(denied.length).toBeGreaterThanOrEqual(2);
     expect([...new Set(denied.map((e) => `${e.file} ${e.action} ${e.roleName}`))]).toEqual(["generated/staging/release/build-image.sh ecr:DescribeImages webapp-staging-build"]);
+  });
+
+  test("the ECS deploy role without its PassRole grants cannot register the next revision; passing the roles to another service is denied", () => {
+    const ecs = loadConfigFile(path.join(root, "config/examples/ecs.yaml"));
+    const staging = synthConfig(ecs).staging;
+    const denied = (json: Record<string, any>) =>
+      coverageOf(ecs, { staging: json }).evaluated.filter((e) => !e.decision.allowed && e.roleName === "shop-staging-api-deploy-build").map((e) => `${e.action} ${e.resource}`);
+    expect(denied(staging)).toEqual([]);
+    const mutated = JSON.parse(JSON.stringify(staging));
+    const statements = mutated.data.aws_iam_policy_document.service_api_deploy_role_policy.statement;
+    mutated.data.aws_iam_policy_document.service_api_deploy_role_policy.statement = statements.filter((s: any) => !s.actions.includes("iam:PassRole"));
+    expect(denied(mutated)).toEqual([`iam:PassRole arn:aws:iam::${ACCOUNT}:role/shop-staging-api-task`, `iam:PassRole arn:aws:iam::${ACCOUNT}:role/shop-staging-api-execution`]);
+    const view = new StackView(staging);
+    const deploy = rolePolicies(view, new Resolver(view, "eu-west-1"), "aws_iam_role.service_api_deploy_role");
+    const pass = { action: "iam:PassRole", resource: `arn:aws:iam::${ACCOUNT}:role/shop-staging-api-task` };
+    expect(evaluate(deploy.statements, { ...pass, context: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } }).allowed).toBe(true);
+    expect(evaluate(deploy.statements, { ...pass, context: { "iam:PassedToService": "ec2.amazonaws.com" } }).allowed).toBe(false);
   });
 
   test("GetParametersByPath is authorized against the requested path string: a grant without the trailing slash does not match", () => {

@@ -1,5 +1,5 @@
 import * as YAML from "yaml";
-import { codeDeployInstallerUrl, ComponentContext, componentDocument, renderComponentDocument } from "../constructs/image-components";
+import { CODEDEPLOY_AGENT_DROP_IN, codedeployAgentDropInCommands, codeDeployInstallerUrl, ComponentContext, componentDocument, renderComponentDocument } from "../constructs/image-components";
 import { IMAGE_COMPONENTS, ImageComponentName } from "../lib/image-builder";
 
 const context: ComponentContext = { region: "eu-west-1", urlSuffix: "amazonaws.com", nodejsMajor: 22, namePrefix: "app-test" };
@@ -46,7 +46,11 @@ describe("component documents", () => {
 
   test("CodeDeploy agent: Ruby, the installer from the region's bucket over HTTPS, enabled at boot, checked in validate and after boot", () => {
     const doc = parsed("codedeploy-agent");
-    expect(stepNames(doc)).toEqual({ build: ["InstallRuby", "InstallAgent", "EnableAgentAtBoot"], validate: ["AgentInstalledAndEnabled"], test: ["AgentRunsAfterBoot"] });
+    expect(stepNames(doc)).toEqual({
+      build: ["InstallRuby", "InstallAgent", "OrderAgentAfterFirstBoot", "EnableAgentAtBoot"],
+      validate: ["AgentInstalledAndEnabled", "AgentStartsAfterFirstBoot"],
+      test: ["AgentRunsAfterBoot"],
+    });
     expect(commands(doc, "build", "InstallRuby")).toEqual(["dnf install -y ruby"]);
     expect(commands(doc, "build", "InstallAgent")).toEqual([
       "curl --fail --silent --show-error --location --retry 5 --output /tmp/codedeploy-agent-install https://aws-codedeploy-eu-west-1.s3.eu-west-1.amazonaws.com/latest/install",
@@ -57,6 +61,29 @@ describe("component documents", () => {
     expect(commands(doc, "build", "EnableAgentAtBoot")).toEqual(["systemctl enable codedeploy-agent"]);
     expect(commands(doc, "validate", "AgentInstalledAndEnabled")).toEqual(["rpm -q codedeploy-agent", "systemctl is-enabled codedeploy-agent"]);
     expect(commands(doc, "test", "AgentRunsAfterBoot")).toContain("systemctl is-active codedeploy-agent");
+  });
+
+  test("CodeDeploy agent: the image starts it only after first-boot setup (a systemd drop-in orders it after cloud-final), checked in validate and after boot", () => {
+    const doc = parsed("codedeploy-agent");
+    const dropIn = "/etc/systemd/system/codedeploy-agent.service.d/10-after-first-boot.conf";
+    expect(CODEDEPLOY_AGENT_DROP_IN.path).toBe(dropIn);
+    expect(commands(doc, "build", "OrderAgentAfterFirstBoot")).toEqual([
+      "install -d -m 0755 /etc/systemd/system/codedeploy-agent.service.d",
+      `printf '%s\\n' '# Start the CodeDeploy agent only after first-boot setup (user data runs in cloud-final.service).' '[Unit]' 'After=cloud-final.service multi-user.target' > ${dropIn}`,
+      "systemctl daemon-reload",
+    ]);
+    expect(commands(doc, "build", "OrderAgentAfterFirstBoot")).toEqual(codedeployAgentDropInCommands());
+    // After the install (the package may start the agent) and before enabling it.
+    const build = stepNames(doc).build;
+    expect(build.indexOf("OrderAgentAfterFirstBoot")).toBe(build.indexOf("InstallAgent") + 1);
+    const ordered = "systemctl show --property=After codedeploy-agent | grep -qw cloud-final.service";
+    expect(commands(doc, "validate", "AgentStartsAfterFirstBoot")).toEqual([`test -f ${dropIn}`, ordered]);
+    const afterBoot = commands(doc, "test", "AgentRunsAfterBoot");
+    expect(afterBoot).toContain(ordered);
+    // On the test instance the agent starts once cloud-final is done: wait for it, bounded.
+    expect(afterBoot).toContain("timeout 600 bash -c 'until systemctl is-active --quiet codedeploy-agent; do sleep 5; done'");
+    expect(afterBoot.indexOf("systemctl is-active codedeploy-agent")).toBeGreaterThan(afterBoot.findIndex((c) => c.startsWith("timeout 600")));
+    expect(doc.description).toMatch(/started after first-boot setup \(cloud-final\)/);
   });
 
   test("CodeDeploy agent: downloads retry, the bucket follows the region and partition", () => {
@@ -77,7 +104,8 @@ describe("component documents", () => {
 
   test.each([20, 22, 24])("Node.js %i: the namespaced packages, selected as node, version checked", (major) => {
     const doc = parsed("nodejs", { nodejsMajor: major });
-    expect(commands(doc, "build", "InstallNodejs")).toEqual([`dnf install -y nodejs${major} nodejs${major}-npm`]);
+    // tar unpacks each release's node_modules (templates/release/nodejs/after-install.sh).
+    expect(commands(doc, "build", "InstallNodejs")).toEqual([`dnf install -y nodejs${major} nodejs${major}-npm tar`]);
     expect(commands(doc, "build", "SelectNodejs")).toEqual([`alternatives --set node /usr/bin/node-${major}`]);
     expect(commands(doc, "validate", "NodejsInstalled")).toEqual([`node --version | grep -q '^v${major}[.]'`, "npm --version"]);
     expect(commands(doc, "test", "NodejsRuns")[0]).toBe(`node --version | grep -q '^v${major}[.]'`);

@@ -147,3 +147,29 @@ describe("instance architecture", () => {
     expect(instanceArchitecture(type)).toBe(architecture);
   });
 });
+
+describe("Auto Scaling group tags from the provider's default tags", () => {
+  const { autoScalingGroupTags, stackDefaultTags } = require("../lib/tags") as typeof import("../lib/tags");
+  const { AwsProvider } = require("@cdktf/provider-aws/lib/provider") as typeof import("@cdktf/provider-aws/lib/provider");
+  const stackWith = (...providers: Array<Record<string, unknown>>) => {
+    const stack = new TerraformStack(Testing.app(), "tags");
+    providers.forEach((p, i) => new AwsProvider(stack, `aws${i}`, { region: "eu-west-1", ...p }));
+    return stack;
+  };
+
+  test("every default tag becomes a propagated tag block after the group's own, which win on a shared key", () => {
+    const stack = stackWith({ defaultTags: [{ tags: { team: "web", Name: "ignored", "cost-center": "42" } }] });
+    expect(autoScalingGroupTags(stack, [{ key: "Name", value: "app-fleet", propagateAtLaunch: true }])).toEqual([
+      { key: "Name", value: "app-fleet", propagateAtLaunch: true },
+      { key: "cost-center", value: "42", propagateAtLaunch: true },
+      { key: "team", value: "web", propagateAtLaunch: true },
+    ]);
+  });
+
+  test("the unaliased provider's tags only; none without default tags or a provider", () => {
+    const stack = stackWith({ defaultTags: [{ tags: { team: "web" } }] }, { alias: "us_east_1", region: "us-east-1", defaultTags: [{ tags: { edge: "yes" } }] });
+    expect(stackDefaultTags(stack)).toEqual({ team: "web" });
+    expect(autoScalingGroupTags(stackWith({}))).toEqual([]);
+    expect(autoScalingGroupTags(new TerraformStack(Testing.app(), "none"), [{ key: "a", value: "b", propagateAtLaunch: false }])).toEqual([{ key: "a", value: "b", propagateAtLaunch: false }]);
+  });
+});

@@ -110,8 +110,15 @@ describe("Network", () => {
     expect(names(json, "aws_network_acl")).toEqual([]);
   });
 
-  test("ALB admits 80 and 443 from each allowed CIDR and reaches instances only on the app port", () => {
-    const { json } = synthNetwork({ albIngressCidrs: ["203.0.113.0/24", "::/0"] });
+  test("an ALB without an HTTPS listener admits 80 only: no port without a listener is open", () => {
+    const { json } = synthNetwork({ albIngressCidrs: ["203.0.113.0/24"] });
+    const rules = Object.entries(resourcesOfType(json, "aws_vpc_security_group_ingress_rule")).filter(([n]) => n.startsWith("network_alb"));
+    expect(rules.map(([n]) => n)).toEqual(["network_alb_http_from_203_0_113_0_24"]);
+    expect(rules.map(([, r]) => [r.from_port, r.to_port])).toEqual([[80, 80]]);
+  });
+
+  test("ALB with HTTPS admits 80 and 443 from each allowed CIDR and reaches instances only on the app port", () => {
+    const { json } = synthNetwork({ albIngressCidrs: ["203.0.113.0/24", "::/0"], albHttps: true });
     expect(names(json, "aws_vpc_security_group_ingress_rule").filter((n) => n.startsWith("network_alb"))).toEqual([
       "network_alb_http_from_203_0_113_0_24",
       "network_alb_http_from_ipv6_0",

@@ -50,6 +50,28 @@ describe("CloudWatchAgent", () => {
     ]);
   });
 
+  test("named files go to their group under a stream of their own", () => {
+    const { stack: s2, key: k2 } = setup();
+    new CloudWatchAgent(s2, "cloudwatch-agent", {
+      namePrefix: "app-test",
+      parameterName: "/app/test/cloudwatch-agent/config",
+      logGroupPrefix: "/app/app/test",
+      retentionDays: 30,
+      encryptionKey: k2,
+      applicationLogFiles: ["/var/log/app/*.log"],
+      namedLogFiles: [
+        { path: "/var/log/nginx/app-access.log", group: "application", stream: "nginx-access" },
+        { path: "/var/log/nginx/error.log", group: "system", stream: "nginx-error" },
+      ],
+    });
+    const value = resource(synthStack(s2), "aws_ssm_parameter", "cloudwatch_agent_config").value;
+    const files = JSON.parse(value.replace(/\$\$\{/g, "${")).logs.logs_collected.files.collect_list;
+    expect(files).toContainEqual({ file_path: "/var/log/nginx/app-access.log", log_group_name: "/app/app/test/application", log_stream_name: "{instance_id}/nginx-access" });
+    expect(files).toContainEqual({ file_path: "/var/log/nginx/error.log", log_group_name: "/app/app/test/system", log_stream_name: "{instance_id}/nginx-error" });
+    // Without them, nothing of the sort (the construct above).
+    expect(parameter.value).not.toContain("nginx");
+  });
+
   test("log groups with retention and the environment key", () => {
     for (const role of ["application", "system", "deployment"]) {
       expect(resource(json, "aws_cloudwatch_log_group", `cloudwatch_agent_${role}_logs`)).toMatchObject({
@@ -116,6 +138,27 @@ describe("FleetAlarms", () => {
   });
 });
 
+describe("FleetAlarms on a shared load balancer", () => {
+  const { stack, key } = setup();
+  const topic = new NotificationTopic(stack, "notifications", { topicName: "app-test-notifications", encryptionKey: key });
+  const alarms = new FleetAlarms(stack, "alarms", {
+    namePrefix: "app-test",
+    topic,
+    loadBalancerArnSuffix: "app/shared-alb/1",
+    loadBalancerAlarm: false,
+    targetGroupArnSuffix: "targetgroup/tg/2",
+    autoScalingGroupName: "app-test-fleet",
+  });
+  const json = synthStack(stack);
+
+  test("no alarm on the load balancer as a whole: every alarm, and so every deployment stop, is this environment's", () => {
+    const all = resourcesOfType(json, "aws_cloudwatch_metric_alarm");
+    expect(all.alarms_alb_5xx).toBeUndefined();
+    expect(alarms.alarmNames).toHaveLength(Object.keys(all).length);
+    for (const alarm of Object.values(all)) expect(alarm.dimensions.TargetGroup ?? alarm.dimensions.AutoScalingGroupName).toBeDefined();
+  });
+});
+
 describe("NotificationTopic", () => {
   const { stack, key, role } = setup();
   const topic = new NotificationTopic(stack, "notifications", { topicName: "app-test-notifications", encryptionKey: key, email: "ops@example.com" });
@@ -178,9 +221,21 @@ describe("ReleaseParameters", () => {
 describe("environment wiring", () => {
   const json = synthEnv({ environments: { qa: { network: { cidr: "10.10.0.0/16" }, application: { runtime: "docker" } } } });
 
+  test("the fleet's Nginx logs are shipped: access log to the application group, error log to the system group", () => {
+    const value = resource(json, "aws_ssm_parameter", "cloudwatch_agent_config").value;
+    const files = JSON.parse(value.replace(/\$\$\{/g, "${")).logs.logs_collected.files.collect_list;
+    expect(files).toContainEqual({ file_path: "/var/log/nginx/webapp-access.log", log_group_name: "/app/webapp/qa/application", log_stream_name: "{instance_id}/nginx-access" });
+    expect(files).toContainEqual({ file_path: "/var/log/nginx/error.log", log_group_name: "/app/webapp/qa/system", log_stream_name: "{instance_id}/nginx-error" });
+    // The same file the instances' Nginx writes its JSON access log to.
+    const userData = Buffer.from(resource(json, "aws_launch_template", "fleet_template").user_data, "base64").toString("utf8");
+    expect(userData).toContain("access_log /var/log/nginx/webapp-access.log fleet_proxy_json;");
+  });
+
   test("the release parameters hold what the release files need", () => {
     const names = Object.values(resourcesOfType(json, "aws_ssm_parameter")).map((p) => p.name).sort();
     expect(names).toEqual([
+      // The golden AMI's newest build (written by Image Builder, resolved by the launch template).
+      "/imagebuilder/webapp-qa/golden-ami-id",
       "/webapp/qa/cloudwatch-agent/config",
       "/webapp/qa/release/app-directory",
       "/webapp/qa/release/app-port",
@@ -228,8 +283,9 @@ describe("environment wiring", () => {
     expect(resource(json, "aws_launch_template", "fleet_template").metadata_options.http_put_response_hop_limit).toBe(2);
   });
 
-  test("the fleet boots the golden AMI, or the stock Amazon Linux 2023 of its architecture when the golden AMI is off", () => {
-    expect(resource(json, "aws_launch_template", "fleet_template").image_id).toBe(json.output.golden_ami_id.value);
+  test("the fleet boots the newest golden AMI build, or the stock Amazon Linux 2023 of its architecture when the golden AMI is off", () => {
+    expect(resource(json, "aws_launch_template", "fleet_template").image_id).toBe("resolve:ssm:${aws_ssm_parameter.golden_ami_image_id.name}");
+    expect(json.output.golden_ami_parameter_name.value).toBe(resource(json, "aws_ssm_parameter", "golden_ami_image_id").name);
     const stock = synthEnv({ environments: { qa: { network: { cidr: "10.10.0.0/16" }, goldenAmi: { enabled: false }, fleet: { instanceType: "m7g.large" } } } });
     expect(resource(stock, "aws_launch_template", "fleet_template").image_id).toBe("resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64");
   });

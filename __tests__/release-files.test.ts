@@ -5,7 +5,7 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { ConfigError, loadConfigFile, parseConfig } from "../lib/config/load";
 import { Config } from "../lib/config/schema";
-import { generatedFiles, HOOKS, MARKER_FILE, ReleaseFile, releaseFiles } from "../lib/release-files";
+import { generatedFiles, HOOKS, MARKER_FILE, NODE_RUNTIME_PROBE, ReleaseFile, releaseFiles } from "../lib/release-files";
 import { lintShell } from "./helpers/shell";
 import { configWith, synthConfig } from "./helpers/synth";
 
@@ -146,14 +146,24 @@ describe("release files", () => {
   });
 
   describe("buildspec.yml", () => {
-    test("Node.js: the golden AMI's Node.js major, npm ci, the test and build commands, the revision without node_modules", () => {
+    test("Node.js: the golden AMI's Node.js major, npm ci, the test and build commands, then the production dependencies packed into the revision", () => {
       const buildspec = yamlOf(nodejs, "buildspec.yml");
       expect(file(nodejs, "buildspec.yml").content).toMatch(/^version: 0\.2$/m);
       expect(buildspec.env.shell).toBe("bash");
       expect(buildspec.phases.install["runtime-versions"]).toEqual({ nodejs: 22 });
       expect(buildspec.phases.pre_build.commands).toEqual(["npm ci --no-audit"]);
-      expect(buildspec.phases.build.commands).toEqual(["npm test", "npm run build --if-present"]);
+      expect(buildspec.phases.build.commands).toEqual([
+        "npm test",
+        "npm run build --if-present",
+        // After the tests and the build, which need the development dependencies.
+        "npm prune --omit=dev --no-audit",
+        "mkdir -p release node_modules",
+        `node -p '${NODE_RUNTIME_PROBE} + " (node " + process.version + ")"' > release/node-runtime`,
+        "tar --create --gzip --file release/node_modules.tar.gz node_modules",
+      ]);
+      // node_modules itself stays out: its .bin symlinks would not survive the zip and the agent's copy.
       expect(buildspec.artifacts).toEqual({ files: ["**/*"], "exclude-paths": ["node_modules/**/*", ".git/**/*"] });
+      expect(buildspec.cache).toEqual({ paths: ["/root/.npm/**/*"] });
       expect(buildspec.env["parameter-store"]).toBeUndefined();
 
       const custom = releaseFiles(
@@ -162,7 +172,7 @@ describe("release files", () => {
       );
       const parsed = yamlOf(custom, "buildspec.yml");
       expect(parsed.phases.install["runtime-versions"]).toEqual({ nodejs: 20 });
-      expect(parsed.phases.build.commands).toEqual(["npm run test:ci -- --runInBand", "npm run compile"]);
+      expect(parsed.phases.build.commands.slice(0, 3)).toEqual(["npm run test:ci -- --runInBand", "npm run compile", "npm prune --omit=dev --no-audit"]);
       expect(file(custom, "scripts/before-install.sh").content).toContain('readonly NODEJS_MAJOR="20"');
     });
 
@@ -213,10 +223,14 @@ describe("release files", () => {
       }
     });
 
-    test("Node.js: stop and start the systemd unit; production dependencies installed as the application user", () => {
+    test("Node.js: stop and start the systemd unit; the dependencies CodeBuild packed are unpacked, npm never runs on the instance", () => {
       expect(file(nodejs, "scripts/application-stop.sh").content).toContain('readonly UNIT="webapp.service"');
       expect(file(nodejs, "scripts/application-start.sh").content).toContain('systemctl restart "$UNIT"');
-      expect(file(nodejs, "scripts/after-install.sh").content).toMatch(/runuser -u "\$APP_USER" -- env [^\n]*\\\n\s+npm ci --omit=dev/);
+      const afterInstall = file(nodejs, "scripts/after-install.sh").content;
+      expect(afterInstall).toContain('readonly ARCHIVE="$APP_DIRECTORY/release/node_modules.tar.gz"');
+      expect(afterInstall).toContain(`instance="$(node -p '${NODE_RUNTIME_PROBE}')"`);
+      expect(afterInstall).toContain('tar --extract --gzip --file "$ARCHIVE" --directory "$staging" --no-same-owner');
+      for (const files of [nodejs, docker]) expect(files.filter((f) => f.path.startsWith("scripts/")).map((f) => f.content).join("\n")).not.toMatch(/^[^#\n]*\bnpm /m);
     });
 
     test("Docker: the container restarts unless stopped, gets the env file, the port, awslogs to the application log group, and the extra arguments", () => {
@@ -276,8 +290,20 @@ describe("release files", () => {
   });
 });
 
+/** A gzipped tar of `files` (path → content), as the Node.js buildspec packs node_modules. */
+function packed(files: Record<string, string>): Buffer {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "packed-"));
+  for (const [name, content] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    fs.writeFileSync(path.join(dir, name), content);
+  }
+  const tar = spawnSync("tar", ["--create", "--gzip", "--file", "-", ...Object.keys(files).map((f) => f.split("/")[0]).filter((f, i, a) => a.indexOf(f) === i)], { cwd: dir });
+  if (tar.status !== 0) throw new Error(`tar: ${tar.stderr}`);
+  return tar.stdout;
+}
+
 /** Runs a generated script with stub commands first on PATH; returns its exit code and output. */
-function runWithStubs(script: string, stubs: Record<string, string>, bundle: Record<string, string> = {}, options: { env?: Record<string, string>; cwdInBundle?: boolean } = {}) {
+function runWithStubs(script: string, stubs: Record<string, string>, bundle: Record<string, string | Buffer> = {}, options: { env?: Record<string, string>; cwdInBundle?: boolean } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hook-"));
   const bin = path.join(dir, "bin");
   fs.mkdirSync(bin);
@@ -375,21 +401,25 @@ describe("hook scripts on an instance (stubbed systemctl, docker, aws, curl)", (
     );
   });
 
-  test("Node.js AfterInstall installs production dependencies as the application user, then needs the env-sync helper", () => {
+  // The whole path (buildspec → revision → AfterInstall on an instance) runs in release-scripts-run.test.ts.
+  test("Node.js AfterInstall unpacks the production dependencies in place of the previous ones, owned by the application user, then needs the env-sync helper", () => {
     const run = runWithStubs(
       script(nodejs, "after-install"),
       {
         aws: 'case "$*" in *app-directory*) echo "$HOME/app";; *) exit 1;; esac',
-        install: 'echo "install $*" >>"$HOME/calls"',
-        runuser: 'echo "runuser $* (in $PWD)" >>"$HOME/calls"',
+        node: 'case "$1" in -p) echo linux-x64-abi127;; --version) echo v22.11.0;; esac',
+        chown: 'echo "chown $*" >>"$HOME/calls"',
       },
-      { "app/package.json": "{}", "app/package-lock.json": "{}" },
+      {
+        "app/package.json": "{}",
+        "app/release/node-runtime": "linux-x64-abi127 (node v22.11.0)\n",
+        "app/release/node_modules.tar.gz": packed({ "node_modules/express/index.js": "module.exports = 2;\n" }),
+        "app/node_modules/left-pad/index.js": "// of the previous release\n",
+      },
     );
-    expect(fs.readFileSync(path.join(run.dir, "calls"), "utf8").split("\n")).toEqual([
-      "install -d -m 0750 -o webapp -g webapp /var/cache/webapp-npm",
-      `runuser -u webapp -- env HOME=${run.dir}/app npm_config_cache=/var/cache/webapp-npm npm ci --omit=dev --no-audit --no-fund --loglevel=warn (in ${run.dir}/app)`,
-      "",
-    ]);
+    expect(fs.readFileSync(path.join(run.dir, "calls"), "utf8")).toMatch(new RegExp(`^chown -R webapp:webapp ${run.dir}/app/\\.node_modules\\.\\w+/node_modules\n$`));
+    expect(fs.readdirSync(path.join(run.dir, "app/node_modules"))).toEqual(["express"]);
+    expect(fs.readdirSync(path.join(run.dir, "app")).filter((f) => f.startsWith(".node_modules"))).toEqual([]);
     // Off an instance the fleet's user data set up, the helper is missing: a clear failure, not a half-written env file.
     if (!fs.existsSync("/usr/local/sbin/webapp-env-sync")) {
       expect(run.out).toContain("ERROR: /usr/local/sbin/webapp-env-sync is missing: the instance was not set up by the fleet's user data");
@@ -397,10 +427,17 @@ describe("hook scripts on an instance (stubbed systemctl, docker, aws, curl)", (
     }
   });
 
-  test("Node.js AfterInstall refuses a revision without a lock file", () => {
-    const run = runWithStubs(script(nodejs, "after-install"), { aws: 'echo "$HOME/app"' }, { "app/package.json": "{}" });
-    expect(run.out).toContain("no package-lock.json in");
-    expect(run.status).toBe(1);
+  test("Node.js AfterInstall refuses a revision without the packed dependencies, and dependencies built for another platform", () => {
+    const missing = runWithStubs(script(nodejs, "after-install"), { aws: 'echo "$HOME/app"' }, { "app/package.json": "{}", "app/release/node-runtime": "linux-x64-abi127\n" });
+    expect(missing.out).toContain("ERROR: no release/node_modules.tar.gz in the revision: it was not built by this environment's buildspec.yml");
+    expect(missing.status).toBe(1);
+    const arm = runWithStubs(
+      script(nodejs, "after-install"),
+      { aws: 'echo "$HOME/app"', node: 'case "$1" in -p) echo linux-x64-abi127;; --version) echo v22.11.0;; esac' },
+      { "app/package.json": "{}", "app/release/node-runtime": "linux-arm64-abi127 (node v22.11.0)\n", "app/release/node_modules.tar.gz": "x" },
+    );
+    expect(arm.out).toContain("ERROR: the dependencies were built for linux-arm64-abi127 (node v22.11.0), this instance runs linux-x64-abi127 (v22.11.0)");
+    expect(arm.status).toBe(1);
   });
 
   describe("Docker build script in CodeBuild (stubbed aws and docker)", () => {

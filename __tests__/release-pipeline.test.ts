@@ -67,9 +67,29 @@ describe("BuildProject (through the environment)", () => {
     expect(push?.resources).toEqual([ref("aws_ecr_repository.artifacts_repository", "arn")]);
   });
 
-  test("Graviton fleets build on ARM (an image must match the instances)", () => {
+  test("Graviton fleets build on ARM (an image, and the native modules of a Node.js bundle, must match the instances)", () => {
     const arm = resource(env({ fleet: { instanceType: "m7g.large" } }), "aws_codebuild_project", "build_project");
     expect(arm.environment).toMatchObject({ type: "ARM_CONTAINER", image: "aws/codebuild/amazonlinux-aarch64-standard:3.0" });
+  });
+
+  test("Node.js: the buildspec's cache (npm's download cache) lives in the artifact bucket under the project's prefix, with a grant on that prefix only", () => {
+    expect(project.cache).toEqual({ type: "S3", location: `${ref("aws_s3_bucket.artifacts_bucket", "bucket")}/build-cache/webapp-staging` });
+    const cache = statements(json, "build_role_policy").find((s) => s.sid === "BuildCache");
+    expect(cache).toEqual({ sid: "BuildCache", effect: "Allow", actions: ["s3:GetObject", "s3:PutObject"], resources: [`${ref("aws_s3_bucket.artifacts_bucket", "arn")}/build-cache/webapp-staging/*`] });
+    // Every build replaces the cache: replaced versions go after a day, an unused cache after 30.
+    const rules = resource(json, "aws_s3_bucket_lifecycle_configuration", "artifacts_bucket").rule;
+    expect(rules.find((r: any) => r.id === "expire-build-cache")).toMatchObject({
+      status: "Enabled",
+      filter: [{ prefix: "build-cache/" }],
+      expiration: [{ days: 30 }],
+      noncurrent_version_expiration: [{ noncurrent_days: 1 }],
+    });
+  });
+
+  test("Docker builds have no build cache (their dependencies are image layers) and no cache grant", () => {
+    const docker = env({ application: { runtime: "docker" } });
+    expect(resource(docker, "aws_codebuild_project", "build_project").cache).toBeUndefined();
+    expect(statements(docker, "build_role_policy").find((s) => s.sid === "BuildCache")).toBeUndefined();
   });
 
   test("build log retention can differ from the application logs'", () => {
@@ -206,7 +226,8 @@ describe("Pipeline (through the environment)", () => {
     });
     expect(pipeline.trigger).toEqual([{ provider_type: "CodeStarSourceConnection", git_configuration: { source_action_name: "Source", push: [{ branches: { includes: ["main"] } }] } }]);
     expect(statements(json, "pipeline_role_policy").find((s) => s.actions.includes("codestar-connections:UseConnection"))?.resources).toEqual([GITHUB.connectionArn]);
-    expect(resourcesOfType(json, "aws_cloudwatch_event_rule")).toEqual({});
+    // Only the fleet reconciler's rules (constructs/fleet-reconciler.ts): no source-change rule.
+    expect(Object.keys(resourcesOfType(json, "aws_cloudwatch_event_rule"))).toEqual(["fleet_reconciler_deployment_succeeded", "fleet_reconciler_schedule"]);
   });
 
   test("Bitbucket uses the same connection action", () => {
@@ -255,7 +276,8 @@ describe("Pipeline (through the environment)", () => {
   test("pipeline.enabled: false keeps the build project and deployment group, nothing else", () => {
     const json = env({ pipeline: { enabled: false } });
     expect(resourcesOfType(json, "aws_codepipeline")).toEqual({});
-    expect(resourcesOfType(json, "aws_cloudwatch_event_rule")).toEqual({});
+    // The fleet reconciler's rules stay (releases may still come from elsewhere); no pipeline rule.
+    expect(Object.keys(resourcesOfType(json, "aws_cloudwatch_event_rule"))).toEqual(["fleet_reconciler_deployment_succeeded", "fleet_reconciler_schedule"]);
     expect(json.output.pipeline_name).toBeUndefined();
     expect(json.output.codebuild_project_name.value).toBe(ref("aws_codebuild_project.build_project", "name"));
     expect(json.output.codedeploy_deployment_group_name.value).toBe(ref("aws_codedeploy_deployment_group.deployment_group", "deployment_group_name"));

@@ -1,4 +1,5 @@
-import { parseConfig } from "../lib/config/load";
+import * as path from "path";
+import { loadConfigFile, parseConfig } from "../lib/config/load";
 import { listenerRulePriority } from "../lib/priority";
 import { data, ref, resource, resourcesOfType, statements, synthConfig, synthEnv } from "./helpers/synth";
 
@@ -41,6 +42,20 @@ describe("dedicated load balancer", () => {
     expect(resourcesOfType(http, "aws_lb_listener").load_balancer_https).toBeUndefined();
   });
 
+  test("the ALB's group opens only the ports that have listeners: 80 without a certificate, 80 and 443 with one", () => {
+    const ports = (json: Record<string, any>) =>
+      Object.entries(resourcesOfType(json, "aws_vpc_security_group_ingress_rule"))
+        .filter(([, r]) => r.security_group_id === ref("aws_security_group.network_alb", "id"))
+        .map(([, r]) => r.from_port)
+        .sort();
+    expect(ports(http)).toEqual([80]);
+    expect(ports(https)).toEqual([443, 80]);
+    // The default configuration's environments have no certificate.
+    const defaults = synthConfig(loadConfigFile(path.join(__dirname, "..", "config/default.yaml")));
+    expect(ports(defaults.staging)).toEqual([80]);
+    expect(ports(defaults.production)).toEqual([80]);
+  });
+
   test("with a certificate: 80 redirects permanently to 443, which serves with the TLS policy", () => {
     expect(resource(https, "aws_lb_listener", "load_balancer_http").default_action).toEqual([
       { type: "redirect", redirect: { port: "443", protocol: "HTTPS", status_code: "HTTP_301" } },
@@ -77,11 +92,11 @@ describe("dedicated load balancer", () => {
     expect(resource(http, "aws_s3_bucket_lifecycle_configuration", "load_balancer_logs").rule[0]).toMatchObject({ id: "expire-access-logs", expiration: [{ days: 90 }] });
   });
 
-  test("target group: app port, HTTP health check on the configured path, short deregistration", () => {
+  test("target group: the instances' Nginx on port 80 (not the app port behind it), HTTP health check on the configured path, short deregistration", () => {
     const json = synthEnv(env({ application: { port: 8080 }, loadBalancer: { healthCheck: { path: "/ready", matcher: "200", intervalSeconds: 10, timeoutSeconds: 4 }, deregistrationDelaySeconds: 20 } }));
     expect(resource(json, "aws_lb_target_group", "target_group")).toMatchObject({
-      name: "webapp-qa-8080",
-      port: 8080,
+      name: "webapp-qa-80",
+      port: 80,
       protocol: "HTTP",
       target_type: "instance",
       vpc_id: ref("aws_vpc.network_vpc", "id"),
@@ -90,6 +105,20 @@ describe("dedicated load balancer", () => {
       lifecycle: { create_before_destroy: true },
     });
     expect(resource(http, "aws_lb_target_group", "target_group").deregistration_delay).toBe("30");
+    // The load balancer reaches Nginx only; the application port stays inside the instance.
+    expect(resource(json, "aws_vpc_security_group_ingress_rule", "network_instances_app_from_network_alb")).toMatchObject({ from_port: 80, to_port: 80, ip_protocol: "tcp" });
+    expect(resource(json, "aws_vpc_security_group_egress_rule", "network_alb_app_to_network_instances")).toMatchObject({ from_port: 80, to_port: 80 });
+    expect(JSON.stringify(resourcesOfType(json, "aws_vpc_security_group_ingress_rule"))).not.toContain("8080");
+    // Nginx proxies to the application port and the health path, keeping connections longer than the ALB's idle timeout.
+    const userData = Buffer.from(resource(json, "aws_launch_template", "fleet_template").user_data, "base64").toString("utf8");
+    expect(userData).toContain("proxy_pass http://127.0.0.1:8080;");
+    expect(userData).toContain("location = /ready {");
+    expect(userData).toContain("keepalive_timeout 65s;");
+    const longIdle = synthEnv(env({ loadBalancer: { idleTimeoutSeconds: 300 }, fleet: { proxy: { clientMaxBodyMiB: 64 } } }));
+    const longIdleUserData = Buffer.from(resource(longIdle, "aws_launch_template", "fleet_template").user_data, "base64").toString("utf8");
+    expect(longIdleUserData).toContain("keepalive_timeout 305s;");
+    expect(longIdleUserData).toContain("proxy_read_timeout 300s;");
+    expect(longIdleUserData).toContain("client_max_body_size 64m;");
   });
 
   test("host name: an alias record to the ALB", () => {
@@ -159,6 +188,49 @@ describe("CloudFront in front", () => {
     expect(d.viewer_certificate).toEqual({ cloudfront_default_certificate: true });
     expect(resource(plain, "aws_vpc_security_group_ingress_rule", "network_alb_http_from_cloudfront").from_port).toBe(80);
   });
+
+  const secret = '${sensitive(sha256(aws_kms_ciphertext.origin_secret.ciphertext_blob))}';
+
+  test("CloudFront sends a secret header to the origin; the ALB answers 403 without it and forwards with it", () => {
+    expect(distribution.origin[0].custom_header).toEqual([{ name: "X-Origin-Verify", value: secret }]);
+    expect(resource(json, "aws_lb_listener", "load_balancer_https").default_action).toEqual([
+      { type: "fixed-response", fixed_response: { content_type: "text/plain", status_code: "403", message_body: "Forbidden" } },
+    ]);
+    expect(resource(json, "aws_lb_listener_rule", "load_balancer_required_header")).toEqual(
+      expect.objectContaining({
+        listener_arn: ref("aws_lb_listener.load_balancer_https", "arn"),
+        priority: 1,
+        condition: [{ http_header: { http_header_name: "X-Origin-Verify", values: [secret] } }],
+        action: [{ type: "forward", target_group_arn: ref("aws_lb_target_group.target_group", "arn") }],
+      }),
+    );
+    // Port 80 only redirects to HTTPS (and is closed: CloudFront reaches 443 only).
+    expect(resource(json, "aws_lb_listener", "load_balancer_http").default_action[0].type).toBe("redirect");
+  });
+
+  test("the secret is made once per environment and kept: a KMS ciphertext of the environment key, hashed, never printed", () => {
+    expect(resource(json, "aws_kms_ciphertext", "origin_secret")).toEqual({
+      key_id: ref("aws_kms_key.environment_key", "arn"),
+      plaintext: "webapp-qa CloudFront origin header",
+      context: { purpose: "cloudfront-origin-header", environment: "webapp-qa" },
+    });
+    // No generator that answers a new value (or prints it) on every plan.
+    expect(json.data?.aws_secretsmanager_random_password).toBeUndefined();
+  });
+
+  test("an HTTP-only origin checks the header on its HTTP listener", () => {
+    const plain = synthEnv(env({ loadBalancer: { cdn: { enabled: true } } }));
+    expect(resource(plain, "aws_lb_listener", "load_balancer_http").default_action[0].fixed_response.status_code).toBe("403");
+    expect(resource(plain, "aws_lb_listener_rule", "load_balancer_required_header").listener_arn).toBe(ref("aws_lb_listener.load_balancer_http", "arn"));
+    expect(resource(plain, "aws_cloudfront_distribution", "cdn_distribution").origin[0].custom_header).toEqual([{ name: "X-Origin-Verify", value: secret }]);
+  });
+
+  test("without CloudFront no header is required and no secret exists", () => {
+    const direct = synthEnv(env());
+    expect(resourcesOfType(direct, "aws_lb_listener_rule")).toEqual({});
+    expect(resourcesOfType(direct, "aws_kms_ciphertext")).toEqual({});
+    expect(resource(direct, "aws_lb_listener", "load_balancer_http").default_action[0].type).toBe("forward");
+  });
 });
 
 describe("shared load balancer", () => {
@@ -188,6 +260,7 @@ describe("shared load balancer", () => {
       "alb_security_group_id",
       "alb_zone_id",
       "data_subnet_ids",
+      "notification_topic_arn",
       "private_subnet_ids",
       "public_subnet_ids",
       "service_listener_arn",
@@ -197,8 +270,9 @@ describe("shared load balancer", () => {
     expect(shared.output.service_listener_arn.value).toBe(ref("aws_lb_listener.load_balancer_https", "arn"));
   });
 
-  test("the shared ALB may reach the environments' app ports in its VPC", () => {
-    expect(resource(stacks.shared, "aws_vpc_security_group_egress_rule", "network_alb_app_3000_to_10_50_0_0_16")).toMatchObject({ from_port: 3000, to_port: 3000, cidr_ipv4: "10.50.0.0/16" });
+  test("the shared ALB may reach the environments' Nginx (port 80) in its VPC, not their app ports", () => {
+    expect(resource(stacks.shared, "aws_vpc_security_group_egress_rule", "network_alb_app_80_to_10_50_0_0_16")).toMatchObject({ from_port: 80, to_port: 80, cidr_ipv4: "10.50.0.0/16" });
+    expect(Object.keys(resourcesOfType(stacks.shared, "aws_vpc_security_group_egress_rule")).filter((n) => n.startsWith("network_alb_app_"))).toEqual(["network_alb_app_80_to_10_50_0_0_16"]);
   });
 
   test("environments read the shared stack through its remote state and run in its VPC", () => {
@@ -210,6 +284,8 @@ describe("shared load balancer", () => {
     expect(resource(dev, "aws_vpc_security_group_ingress_rule", "network_instances_app_from_shared_alb").referenced_security_group_id).toBe(
       "${data.terraform_remote_state.shared.outputs.alb_security_group_id}",
     );
+    expect(resource(dev, "aws_vpc_security_group_ingress_rule", "network_instances_app_from_shared_alb")).toMatchObject({ from_port: 80, to_port: 80 });
+    expect(resource(dev, "aws_lb_target_group", "target_group")).toMatchObject({ port: 80 });
   });
 
   test("a host rule on the shared listener with the derived or configured priority", () => {
@@ -268,5 +344,85 @@ describe("shared load balancer", () => {
     const built = buildApp(app, withShared({ sharedLoadBalancer: { network: { cidr: "10.50.0.0/16" }, certificateArn: CERT } }));
     const [shared, dev] = built;
     expect(dev.dependencies).toContain(shared);
+  });
+
+  test("an environment's deployments stop only on alarms of its own target group and fleet, never on the shared ALB's 5xx", () => {
+    for (const name of ["dev", "qa"]) {
+      const alarms = resourcesOfType(stacks[name], "aws_cloudwatch_metric_alarm");
+      // No alarm of the environment watches the shared ALB as a whole.
+      expect(alarms.alarms_alb_5xx).toBeUndefined();
+      for (const alarm of Object.values(alarms)) {
+        if (alarm.namespace === "AWS/ApplicationELB") expect(Object.keys(alarm.dimensions).sort()).toEqual(["LoadBalancer", "TargetGroup"]);
+      }
+      const stops: string[] = resource(stacks[name], "aws_codedeploy_deployment_group", "deployment_group").alarm_configuration.alarms;
+      expect(stops).toEqual(["target_5xx", "unhealthy_hosts", "cpu_high"].map((a) => ref(`aws_cloudwatch_metric_alarm.alarms_${a}`, "alarm_name")));
+      for (const stop of stops) {
+        const alarm = alarms[/aws_cloudwatch_metric_alarm\.([a-z0-9_]+)\.alarm_name/.exec(stop)![1]];
+        expect(alarm.dimensions.TargetGroup ?? alarm.dimensions.AutoScalingGroupName).toBeDefined();
+      }
+    }
+  });
+
+  test("the shared stack alarms on the shared ALB's own 5xx, to a topic of its own", () => {
+    const more = synthConfig(
+      withShared({
+        sharedLoadBalancer: { network: { cidr: "10.50.0.0/16" }, certificateArn: CERT, notifications: { email: "lb-team@example.com" }, alarms: { http5xxPerMinute: 50, evaluationMinutes: 3 } },
+      }),
+    ).shared;
+    expect(resource(more, "aws_cloudwatch_metric_alarm", "alarms_alb_5xx")).toMatchObject({
+      alarm_name: "portal-shared-alb-5xx",
+      namespace: "AWS/ApplicationELB",
+      metric_name: "HTTPCode_ELB_5XX_Count",
+      dimensions: { LoadBalancer: ref("aws_lb.load_balancer_alb", "arn_suffix") },
+      threshold: 50,
+      evaluation_periods: 3,
+      alarm_actions: [ref("aws_sns_topic.notifications", "arn")],
+      ok_actions: [ref("aws_sns_topic.notifications", "arn")],
+    });
+    expect(resource(more, "aws_sns_topic", "notifications")).toMatchObject({ name: "portal-shared-notifications", kms_master_key_id: ref("aws_kms_key.shared_key", "arn") });
+    expect(resource(more, "aws_sns_topic_subscription", "notifications_email")).toMatchObject({ protocol: "email", endpoint: "lb-team@example.com" });
+    expect(resource(stacks.shared, "aws_cloudwatch_metric_alarm", "alarms_alb_5xx")).toMatchObject({ threshold: 10, evaluation_periods: 5 });
+    expect(resourcesOfType(stacks.shared, "aws_sns_topic_subscription")).toEqual({});
+  });
+
+  test("a dedicated ALB's own 5xx still stop its environment's deployments", () => {
+    const dedicated = synthEnv(env());
+    expect(resource(dedicated, "aws_codedeploy_deployment_group", "deployment_group").alarm_configuration.alarms).toContain(ref("aws_cloudwatch_metric_alarm.alarms_alb_5xx", "alarm_name"));
+  });
+});
+
+describe("origin secret and required header: refused inputs", () => {
+  const { OriginSecret } = require("../constructs/origin-secret") as typeof import("../constructs/origin-secret");
+  const { LoadBalancer } = require("../constructs/load-balancer") as typeof import("../constructs/load-balancer");
+  const { Network } = require("../constructs/network") as typeof import("../constructs/network");
+  const { EncryptionKey } = require("../constructs/encryption-key") as typeof import("../constructs/encryption-key");
+  const { bareStack } = require("./helpers/synth") as typeof import("./helpers/synth");
+  const parts = () => {
+    const { stack } = bareStack();
+    const key = new EncryptionKey(stack, "environment-key", { alias: "app-test", description: "test" });
+    return { stack, key };
+  };
+
+  test.each([
+    ["a header name longer than an ALB condition allows", { headerName: `X-${"a".repeat(39)}` }, /origin-secret: headerName "X-a+" must be 1 to 40 letters, digits and dashes/],
+    ["a header name with a space", { headerName: "X Origin" }, /headerName "X Origin" must be 1 to 40 letters, digits and dashes/],
+    ["a header CloudFront reserves", { headerName: "X-Amz-Origin" }, /headerName "X-Amz-Origin" .*\(CloudFront reserves them\)/],
+  ])("OriginSecret refuses %s", (_label, extra, message) => {
+    const { stack, key } = parts();
+    expect(() => new OriginSecret(stack, "origin-secret", { namePrefix: "app-test", encryptionKey: key, ...extra })).toThrow(message);
+  });
+
+  test("a required header needs the target group it admits requests to", () => {
+    const { stack, key } = parts();
+    const network = new Network(stack, "network", { namePrefix: "app-test", cidr: "10.10.0.0/16", availabilityZones: ["eu-west-1a", "eu-west-1b"], appPort: 3000, encryptionKey: key, flowLogs: false });
+    expect(
+      () =>
+        new LoadBalancer(stack, "load-balancer", {
+          namePrefix: "app-test",
+          subnetIds: network.publicSubnetIds,
+          securityGroup: network.albSecurityGroup,
+          requiredHeader: { name: "X-Origin-Verify", value: "secret" },
+        }),
+    ).toThrow(/load-balancer: requiredHeader needs defaultTargetGroupArn/);
   });
 });

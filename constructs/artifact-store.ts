@@ -6,6 +6,10 @@ import { EncryptionKey } from "./encryption-key";
 
 /** Prefix under which EC2 Image Builder writes its logs in the artifact bucket. */
 export const IMAGE_BUILDER_LOG_PREFIX = "image-builder/";
+/** Prefix under which CodeBuild keeps each project's S3 cache (`build-cache/<project>/`) in the artifact bucket. */
+export const BUILD_CACHE_PREFIX = "build-cache/";
+/** Days a build cache nobody rewrote is kept; each build replaces it, so only a project without builds loses it. */
+const BUILD_CACHE_EXPIRATION_DAYS = 30;
 
 export interface ArtifactStoreProps {
   /** `<app>-<environment>`; the bucket gets it as a prefix, the repository as its name. */
@@ -59,6 +63,8 @@ export class ArtifactStore extends Construct {
         // when it is the shorter one.
         { id: "expire-artifacts", expirationDays: expiration, noncurrentVersionExpirationDays: props.noncurrentVersionExpirationDays ?? 30, abortIncompleteMultipartUploadDays: 7 },
         { id: "expire-image-builder-logs", prefix: IMAGE_BUILDER_LOG_PREFIX, expirationDays: props.logExpirationDays ?? 90 },
+        // Every build overwrites the cache: the version it replaces is worth nothing a day later.
+        { id: "expire-build-cache", prefix: BUILD_CACHE_PREFIX, expirationDays: BUILD_CACHE_EXPIRATION_DAYS, noncurrentVersionExpirationDays: 1 },
       ],
     });
     this.repository = new ContainerRepository(this, childId(this, "repository"), {

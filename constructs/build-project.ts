@@ -3,6 +3,7 @@ import { Construct } from "constructs";
 import { childId, pin } from "../lib/address";
 import { terraformLiteral } from "../lib/templates";
 import { AccountContext } from "./account-context";
+import { BUILD_CACHE_PREFIX } from "./artifact-store";
 import { Bucket } from "./bucket";
 import { ContainerRepository } from "./container-repository";
 import { EncryptionKey } from "./encryption-key";
@@ -52,6 +53,17 @@ export interface BuildProjectProps {
    * @default the source's buildspec.yml
    */
   readonly buildspec?: string;
+  /**
+   * Keep what the buildspec lists under `cache.paths` (npm's download cache) between builds, in
+   * the artifact bucket under `build-cache/<projectName>/` (CodeBuild's S3 cache), with a grant
+   * on that prefix only. S3 rather than CodeBuild's local cache: a local cache lives on one build
+   * host and is "not the best option if your builds are infrequent" (CodeBuild User Guide, "Local
+   * caching"), which release builds are; the S3 cache is "available across multiple build hosts"
+   * ("Amazon S3 caching"). Docker builds keep their dependencies in image layers, not in paths of
+   * the build container, so they have nothing to cache here.
+   * @default true for application bundles, false for Docker builds
+   */
+  readonly cache?: boolean;
 }
 
 /**
@@ -91,6 +103,11 @@ export class BuildProject extends Construct {
     props.artifactBucket.grantReadWrite(this.role);
     props.encryptionKey.grantEncryptDecrypt(this.role);
     props.dockerRepository?.grantPush(this.role);
+    const cache = props.cache ?? !this.docker;
+    // CodeBuild downloads the cache before the build and uploads it after, with the project's role;
+    // the bucket encrypts it with the environment key, which the role may use (granted above).
+    const cachePrefix = `${BUILD_CACHE_PREFIX}${props.projectName}`;
+    if (cache) this.role.addToPolicy({ sid: "BuildCache", actions: ["s3:GetObject", "s3:PutObject"], resources: [`${props.artifactBucket.bucketArn}/${cachePrefix}/*`] });
 
     const variables = Object.entries(props.environmentVariables ?? {}).map(([name, value]) => ({ name, value, type: "PLAINTEXT" }));
     const project = pin(
@@ -104,6 +121,7 @@ export class BuildProject extends Construct {
         queuedTimeout: 480,
         source: { type: "CODEPIPELINE", buildspec: props.buildspec === undefined ? undefined : terraformLiteral(props.buildspec) },
         artifacts: { type: "CODEPIPELINE" },
+        cache: cache ? { type: "S3", location: `${props.artifactBucket.bucketName}/${cachePrefix}` } : undefined,
         environment: {
           computeType: props.computeType ?? "BUILD_GENERAL1_SMALL",
           image: platform.image,

@@ -25,6 +25,12 @@ export interface CdnDistributionProps {
    */
   readonly originAccessControlId?: string;
   /**
+   * Headers CloudFront adds to every request to the origin (it overwrites a viewer's header of the
+   * same name), e.g. the secret a load balancer checks (OriginSecret).
+   * @default none
+   */
+  readonly originCustomHeaders?: readonly { readonly name: string; readonly value: string }[];
+  /**
    * Object served for `/`.
    * @default none
    */
@@ -82,11 +88,13 @@ export class CdnDistribution extends Construct {
       originRequestPolicyId: s3 ? undefined : MANAGED_ORIGIN_REQUEST_POLICY.allViewerExceptHostHeader,
       responseHeadersPolicyId: props.responseHeadersPolicyId,
     };
+    const customHeader = props.originCustomHeaders && props.originCustomHeaders.length > 0 ? props.originCustomHeaders.map(({ name, value }) => ({ name, value })) : undefined;
     const origin = s3
-      ? { originId, domainName: props.originDomainName, originAccessControlId: props.originAccessControlId }
+      ? { originId, domainName: props.originDomainName, originAccessControlId: props.originAccessControlId, customHeader }
       : {
           originId,
           domainName: props.originDomainName,
+          customHeader,
           customOriginConfig: {
             httpPort: 80,
             httpsPort: 443,

@@ -9,6 +9,15 @@ import { Role } from "./role";
 /** Namespace of the agent's own metrics (memory, disk). */
 export const AGENT_NAMESPACE = "CWAgent";
 
+/** A file shipped to one of the agent's log groups under a stream name of its own. */
+export interface NamedLogFile {
+  /** Absolute path (or glob) on the instance. */
+  readonly path: string;
+  readonly group: "application" | "system" | "deployment";
+  /** Stream name after `<instance id>/`. */
+  readonly stream: string;
+}
+
 export interface CloudWatchAgentProps {
   /** `<app>-<environment>`. */
   readonly namePrefix: string;
@@ -25,6 +34,11 @@ export interface CloudWatchAgentProps {
    * @default none
    */
   readonly systemLogFiles?: readonly string[];
+  /**
+   * Files with a stream name of their own (for example a reverse proxy's access and error logs).
+   * @default none
+   */
+  readonly namedLogFiles?: readonly NamedLogFile[];
 }
 
 /**
@@ -83,6 +97,7 @@ export class CloudWatchAgent extends Construct {
               ...props.applicationLogFiles.map((path, i) => file(path, "application", i === 0 ? "app" : `app-${i}`)),
               file("/var/log/cloud-init-output.log", "system", "cloud-init"),
               ...(props.systemLogFiles ?? []).map((path, i) => file(path, "system", `system-${i}`)),
+              ...(props.namedLogFiles ?? []).map((f) => file(f.path, f.group, f.stream)),
               file("/var/log/aws/codedeploy-agent/codedeploy-agent.log", "deployment", "agent"),
               file("/opt/codedeploy-agent/deployment-root/deployment-logs/codedeploy-agent-deployments.log", "deployment", "deployments"),
             ],

@@ -48,6 +48,13 @@ export interface BlueGreenFleet {
   readonly instanceRole: Role;
   /** ID of the launch template the group (and therefore its copies) launches from. */
   readonly launchTemplateId: string;
+  /**
+   * ARN of the SSM parameter behind the template's `resolve:ssm:` image. Whoever uses such a
+   * template needs `ssm:GetParameters` on it for the value to be validated (EC2 Auto Scaling user
+   * guide, "Use AWS Systems Manager parameters instead of AMI IDs in launch templates").
+   * @default none (the template names an AMI ID)
+   */
+  readonly imageParameterArn?: string;
 }
 
 export interface DeploymentGroupProps {
@@ -135,6 +142,9 @@ export class DeploymentGroup extends Construct implements IPipelineDeployTarget 
           conditions: [{ test: "StringEquals", variable: "ec2:CreateAction", values: ["RunInstances"] }],
         },
       );
+      if (props.fleet!.imageParameterArn) {
+        this.role.addToPolicy({ sid: "ResolveLaunchImage", actions: ["ssm:GetParameters"], resources: [props.fleet!.imageParameterArn] });
+      }
       props.fleet!.instanceRole.grantPassRole(this.role, "ec2.amazonaws.com");
     }
     props.notificationTopic?.grantPublish(this.role);

@@ -6,6 +6,7 @@ import { EcsServiceCapacityProviderStrategy } from "@cdktf/provider-aws/lib/ecs-
 import { Construct } from "constructs";
 import { childId, pin } from "../lib/address";
 import { instanceArchitecture } from "../lib/ec2";
+import { autoScalingGroupTags } from "../lib/tags";
 import { renderTemplate } from "../lib/templates";
 import { AccountContext } from "./account-context";
 import { EncryptionKey } from "./encryption-key";
@@ -158,11 +159,12 @@ export class EcsCluster extends Construct {
           forceDelete: true,
           launchTemplate: { id: template.launchTemplateId, version: "$Latest" },
           enabledMetrics: ["GroupDesiredCapacity", "GroupInServiceInstances", "GroupMinSize", "GroupMaxSize", "GroupPendingInstances", "GroupTerminatingInstances", "GroupTotalInstances"],
-          tag: [
+          // The stack's default tags too: provider default_tags do not reach Auto Scaling groups.
+          tag: autoScalingGroupTags(this, [
             { key: "Name", value: `${props.clusterName}-container-instance`, propagateAtLaunch: true },
             // ECS managed scaling requires the tag on the group (ECS adds it too; declaring it avoids drift).
             { key: "AmazonECSManaged", value: "true", propagateAtLaunch: true },
-          ],
+          ]),
           // Managed scaling owns the size after creation.
           lifecycle: { ignoreChanges: ["desired_capacity"] },
           dependsOn: [cluster],

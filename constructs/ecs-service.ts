@@ -2,6 +2,7 @@ import { AppautoscalingPolicy } from "@cdktf/provider-aws/lib/appautoscaling-pol
 import { AppautoscalingTarget } from "@cdktf/provider-aws/lib/appautoscaling-target";
 import { EcsService as AwsEcsService } from "@cdktf/provider-aws/lib/ecs-service";
 import { EcsTaskDefinition } from "@cdktf/provider-aws/lib/ecs-task-definition";
+import { SsmParameter } from "@cdktf/provider-aws/lib/ssm-parameter";
 import { Fn } from "cdktf";
 import { Construct } from "constructs";
 import { childId, pin } from "../lib/address";
@@ -11,7 +12,6 @@ import { EcsCluster } from "./ecs-cluster";
 import { EncryptionKey } from "./encryption-key";
 import { LogGroup } from "./log-group";
 import { INetwork } from "./network";
-import { IPipelineDeployTarget } from "./pipeline";
 import { Role } from "./role";
 import { SecurityGroup } from "./security-group";
 import { HealthCheckOptions, TargetGroup } from "./target-group";
@@ -21,6 +21,11 @@ export interface EcsServiceProps {
   readonly namePrefix: string;
   /** Service name; also the container's and the task family's suffix. */
   readonly serviceName: string;
+  /**
+   * Root of the environment's SSM parameters (`/<app>/<env>`): the latest task definition
+   * revision Terraform registered is published at `<root>/release/<serviceName>/task-definition`.
+   */
+  readonly parameterRoot: string;
   readonly cluster: EcsCluster;
   readonly network: INetwork;
   /** Private subnets the tasks (awsvpc) run in. */
@@ -62,11 +67,17 @@ export interface EcsServiceProps {
   readonly healthCheckGracePeriodSeconds?: number;
   /** @default 30 */
   readonly deregistrationDelaySeconds?: number;
-  /** Tag of the first task definition's image, before the first release. @default "latest" */
+  /**
+   * Image tag in the revisions Terraform registers. Releases replace the image; only a service
+   * that no release has deployed yet runs it. @default "latest"
+   */
   readonly initialImageTag?: string;
   /** Repository options (see ContainerRepositoryProps). @default immutable tags, 30 images, 7 days untagged */
   readonly repository?: { readonly immutableTags?: boolean; readonly keepLastImages?: number; readonly untaggedExpirationDays?: number; readonly forceDelete?: boolean };
 }
+
+/** What the build hands the deploy step: `[{ name, imageUri }]` per container (CodePipeline's image definitions format). */
+export const IMAGE_DEFINITIONS_FILE = "imagedefinitions.json";
 
 /**
  * One ECS service behind a path rule of the load balancer: its ECR repository, log group, task
@@ -74,19 +85,25 @@ export interface EcsServiceProps {
  * tasks, `instance` for bridge tasks on their dynamic host ports), the service on its capacity
  * provider strategy, and target tracking on CPU and memory.
  *
- * Releases register new task definition revisions (the pipeline's ECS deploy action), so the
- * service ignores changes of `task_definition`; autoscaling owns `desired_count`.
+ * Terraform owns the task definition's settings (size, ports, roles, logging); releases own the
+ * image and which revision runs. Terraform publishes the ARN of the revision it registered in SSM
+ * (`taskDefinitionParameter`), and a release registers the next revision from that one with the
+ * image it built ({@link grantDeploy}, docs/release-pipeline.md "ECS releases"). The service
+ * therefore ignores changes of `task_definition` (the running revision is the release's), and
+ * autoscaling owns `desired_count`.
  */
-/** What the build hands the ECS deploy action: `[{ name, imageUri }]` per container. */
-export const IMAGE_DEFINITIONS_FILE = "imagedefinitions.json";
-
-export class EcsService extends Construct implements IPipelineDeployTarget {
-  public readonly actionProvider = "ECS" as const;
-  /** The ECS deploy action's configuration: this service, the image from the build's imagedefinitions.json. */
-  public readonly configuration: Record<string, string>;
+export class EcsService extends Construct {
   public readonly serviceArn: string;
   public readonly serviceName: string;
+  /** Name of the cluster the service runs in. */
+  public readonly clusterName: string;
   public readonly containerName: string;
+  /** Family of the task definition (`<prefix>-<serviceName>`); releases register their revisions in it. */
+  public readonly taskFamily: string;
+  /** ARN (with revision) of the latest task definition revision Terraform registered. */
+  public readonly taskDefinitionArn: string;
+  /** SSM parameter holding {@link taskDefinitionArn}: where releases find Terraform's latest revision. */
+  public readonly taskDefinitionParameter: SsmParameter;
   public readonly repository: ContainerRepository;
   public readonly logGroup: LogGroup;
   public readonly taskRole: Role;
@@ -105,6 +122,8 @@ export class EcsService extends Construct implements IPipelineDeployTarget {
     const name = `${props.namePrefix}-${props.serviceName}`;
     this.serviceName = props.serviceName;
     this.containerName = props.serviceName;
+    this.taskFamily = name;
+    this.clusterName = props.cluster.clusterName;
 
     this.repository = new ContainerRepository(this, childId(this, "repository"), {
       repositoryName: name,
@@ -168,6 +187,19 @@ export class EcsService extends Construct implements IPipelineDeployTarget {
       }),
       "task",
     );
+    this.taskDefinitionArn = task.arn;
+    // The ARN carries the revision: it changes exactly when Terraform registers a new revision
+    // (a changed setting replaces aws_ecs_task_definition), so a plan without changes leaves it alone.
+    this.taskDefinitionParameter = pin(
+      this,
+      new SsmParameter(this, "task-definition-parameter", {
+        name: `${props.parameterRoot}/release/${props.serviceName}/task-definition`,
+        description: `Latest task definition revision of ${name} registered by Terraform; each release registers the next revision from it with the image it built`,
+        type: "String",
+        value: task.arn,
+      }),
+      "task_definition",
+    );
 
     this.targetGroup = new TargetGroup(this, childId(this, "target-group"), {
       namePrefix: props.namePrefix,
@@ -220,7 +252,6 @@ export class EcsService extends Construct implements IPipelineDeployTarget {
     );
 
     this.serviceArn = service.id;
-    this.configuration = { ClusterName: props.cluster.clusterName, ServiceName: service.name, FileName: IMAGE_DEFINITIONS_FILE };
 
     const target = pin(
       this,
@@ -256,15 +287,42 @@ export class EcsService extends Construct implements IPipelineDeployTarget {
   }
 
   /**
-   * The ECS deploy action registers a revision of the service's task definition with the new
-   * image and updates the service: it passes both of the task's roles to ECS.
+   * What a release of this service calls (templates/ecs/deploy-buildspec.yml): read the revision
+   * Terraform published, describe it, register the next revision of the family from it (tagged
+   * like Terraform's), pass the task's two roles to ECS with it, update the service and follow
+   * the deployment.
    */
   public grantDeploy(role: Role): void {
+    const context = AccountContext.of(this);
     role.addToPolicy(
-      { actions: ["ecs:DescribeServices", "ecs:UpdateService"], resources: [this.serviceArn] },
-      { sid: "EcsTaskDefinitions", actions: ["ecs:DescribeTaskDefinition", "ecs:RegisterTaskDefinition"], resources: ["*"] },
+      { sid: "TerraformRevision", actions: ["ssm:GetParameter"], resources: [this.taskDefinitionParameter.arn] },
+      // Task definition reads and registration have no resource type: AWS authorizes them only on
+      // "*" (Service Authorization Reference, Amazon ECS; aws/containers-roadmap#929). What the new
+      // revision may do is bounded by the roles it can be given (PassRole below).
+      { sid: "TaskDefinitions", actions: ["ecs:DescribeTaskDefinition", "ecs:RegisterTaskDefinition"], resources: ["*"] },
+      // Tags given to RegisterTaskDefinition are authorized as ecs:TagResource on the new revision,
+      // with ecs:CreateAction naming the call (Amazon ECS Developer Guide, "Grant permission to tag
+      // resources on creation"): only this family, only while registering.
+      {
+        sid: "TagNewRevisions",
+        actions: ["ecs:TagResource"],
+        resources: [context.arn("ecs", `task-definition/${this.taskFamily}:*`)],
+        conditions: [{ test: "StringEquals", variable: "ecs:CreateAction", values: ["RegisterTaskDefinition"] }],
+      },
+      { sid: "RollTheService", actions: ["ecs:UpdateService", "ecs:DescribeServices"], resources: [this.serviceArn] },
     );
     this.taskRole.grantPassRole(role, "ecs-tasks.amazonaws.com");
     this.executionRole.grantPassRole(role, "ecs-tasks.amazonaws.com");
+  }
+
+  /** Environment of the deploy step (templates/ecs/deploy-buildspec.yml) for this service. */
+  public get deployVariables(): Record<string, string> {
+    return {
+      CLUSTER_NAME: this.clusterName,
+      SERVICE_NAME: this.serviceName,
+      CONTAINER_NAME: this.containerName,
+      TASK_FAMILY: this.taskFamily,
+      TASK_DEFINITION_PARAMETER: this.taskDefinitionParameter.name,
+    };
   }
 }

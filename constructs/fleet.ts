@@ -87,6 +87,45 @@ export interface FleetProps {
    * @default none
    */
   readonly dependsOn?: readonly ITerraformDependable[];
+  /**
+   * CodeDeploy blue/green copies the group on every release. The scaling policies and notifications
+   * Terraform attaches then live on the bootstrap group only (they go with it), and
+   * {@link Fleet.copySettings} is what a {@link FleetReconciler} applies to the copies.
+   * @default false
+   */
+  readonly copiedByReleases?: boolean;
+}
+
+/** A target tracking policy as the Auto Scaling API takes it (`PutScalingPolicy`). */
+export interface TargetTrackingPolicySetting {
+  readonly name: string;
+  readonly targetTracking: {
+    readonly PredefinedMetricSpecification: { readonly PredefinedMetricType: string; readonly ResourceLabel?: string };
+    readonly TargetValue: number;
+  };
+}
+
+/**
+ * Everything Terraform configures on the bootstrap group, in the shape the Auto Scaling API takes:
+ * the desired state of every copy CodeDeploy makes (see constructs/fleet-reconciler.ts).
+ */
+export interface FleetCopySettings {
+  readonly fleetTag: string;
+  readonly bootstrapGroupName: string;
+  readonly minSize: number;
+  readonly maxSize: number;
+  readonly subnetIds: readonly string[];
+  readonly targetGroupArns: readonly string[];
+  readonly healthCheckType: string;
+  readonly healthCheckGracePeriod: number;
+  readonly defaultInstanceWarmup: number;
+  readonly terminationPolicies: readonly string[];
+  readonly launchTemplateId: string;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly enabledMetrics: readonly string[];
+  readonly scalingPolicies: readonly TargetTrackingPolicySetting[];
+  readonly notificationTopicArn?: string;
+  readonly notificationTypes: readonly string[];
 }
 
 /**
@@ -110,6 +149,8 @@ export class Fleet extends Construct {
   public readonly liveGroupName: string;
   /** Value of the {@link FLEET_TAG_KEY} tag on every group of this fleet. */
   public readonly fleetTag: string;
+  /** The bootstrap group's settings, for the copies CodeDeploy makes of it. */
+  public readonly copySettings: FleetCopySettings;
 
   constructor(scope: Construct, id: string, props: FleetProps) {
     super(scope, id);
@@ -153,24 +194,46 @@ export class Fleet extends Construct {
 
     const instanceRefresh = props.instanceRefresh ?? false;
     const warmup = props.instanceWarmupSeconds ?? 300;
+    const copied = props.copiedByReleases ?? false;
+    const bootstrapCount = Token.asNumber(Fn.conditional(bootstrapAlive, 1, 0));
+    const healthCheckType = props.targetGroupArns.length > 0 ? "ELB" : "EC2";
+    const gracePeriod = props.healthCheckGracePeriodSeconds ?? 300;
+    const terminationPolicies = [...(props.terminationPolicies ?? ["OldestLaunchTemplate", "OldestInstance"])];
+    // Provider default_tags do not reach Auto Scaling groups nor, through them, their instances'
+    // launches: the group carries the cost tags itself (propagated, as CodeDeploy's copies do).
+    const groupTags: Record<string, string> = { ...(props.instanceTags ?? {}), Name: `${props.namePrefix}-app`, [FLEET_TAG_KEY]: this.fleetTag };
+    const policies: TargetTrackingPolicySetting[] = [
+      { name: "cpu-target-tracking", targetTracking: { PredefinedMetricSpecification: { PredefinedMetricType: "ASGAverageCPUUtilization" }, TargetValue: props.cpuTargetPercent ?? 50 } },
+      ...(props.requestScaling
+        ? [
+            {
+              name: "requests-per-target-tracking",
+              targetTracking: {
+                PredefinedMetricSpecification: { PredefinedMetricType: "ALBRequestCountPerTarget", ResourceLabel: props.requestScaling.resourceLabel },
+                TargetValue: props.requestScaling.requestsPerTarget,
+              },
+            },
+          ]
+        : []),
+    ];
     const group = pin(
       this,
       new AutoscalingGroup(this, "asg", {
         name: this.bootstrapGroupName,
-        count: Token.asNumber(Fn.conditional(bootstrapAlive, 1, 0)),
+        count: bootstrapCount,
         minSize: props.minSize,
         maxSize: props.maxSize,
         desiredCapacity: props.desiredCapacity ?? props.minSize,
         vpcZoneIdentifier: [...props.subnetIds],
         targetGroupArns: [...props.targetGroupArns],
-        healthCheckType: props.targetGroupArns.length > 0 ? "ELB" : "EC2",
-        healthCheckGracePeriod: props.healthCheckGracePeriodSeconds ?? 300,
+        healthCheckType,
+        healthCheckGracePeriod: gracePeriod,
         defaultInstanceWarmup: warmup,
-        terminationPolicies: [...(props.terminationPolicies ?? ["OldestLaunchTemplate", "OldestInstance"])],
+        terminationPolicies,
         // Instances cannot pass the load balancer's health check before the first release; do not
         // make `terraform apply` wait for them.
         waitForCapacityTimeout: "0",
-        enabledMetrics: ["GroupDesiredCapacity", "GroupInServiceInstances", "GroupMinSize", "GroupMaxSize", "GroupPendingInstances", "GroupTerminatingInstances", "GroupTotalInstances"],
+        enabledMetrics: [...ENABLED_METRICS],
         launchTemplate: {
           id: this.launchTemplate.launchTemplateId,
           version: instanceRefresh ? Token.asString(this.launchTemplate.latestVersion) : "$Latest",
@@ -178,61 +241,77 @@ export class Fleet extends Construct {
         instanceRefresh: instanceRefresh
           ? { strategy: "Rolling", preferences: { minHealthyPercentage: 90, instanceWarmup: String(warmup), autoRollback: true } }
           : undefined,
-        tag: [
-          { key: "Name", value: `${props.namePrefix}-app`, propagateAtLaunch: true },
-          { key: FLEET_TAG_KEY, value: this.fleetTag, propagateAtLaunch: true },
-        ],
+        tag: Object.entries(groupTags)
+          .sort(([a], [b]) => a.localeCompare(b))
+          .map(([key, value]) => ({ key, value, propagateAtLaunch: true })),
         lifecycle: { ignoreChanges: ["desired_capacity"] },
         dependsOn: props.dependsOn ? [...props.dependsOn] : undefined,
       }),
       "asg",
     );
 
-    pin(
-      this,
-      new AutoscalingPolicy(this, "cpu-policy", {
-        name: "cpu-target-tracking",
-        autoscalingGroupName: this.liveGroupName,
-        policyType: "TargetTrackingScaling",
-        targetTrackingConfiguration: {
-          predefinedMetricSpecification: { predefinedMetricType: "ASGAverageCPUUtilization" },
-          targetValue: props.cpuTargetPercent ?? 50,
-        },
-        dependsOn: [group],
-      }),
-      "cpu",
-    );
-    if (props.requestScaling) {
+    // With copies, the policies and notifications Terraform attaches go with the bootstrap group
+    // (`count` follows it) and the reconciler puts the same ones on every copy: no plan churn.
+    const attachTo = copied ? this.bootstrapGroupName : this.liveGroupName;
+    const attachCount = copied ? bootstrapCount : undefined;
+    const policyIds: Record<string, [string, string]> = { "cpu-target-tracking": ["cpu-policy", "cpu"], "requests-per-target-tracking": ["request-policy", "requests"] };
+    for (const policy of policies) {
+      const [id, address] = policyIds[policy.name];
+      const spec = policy.targetTracking.PredefinedMetricSpecification;
       pin(
         this,
-        new AutoscalingPolicy(this, "request-policy", {
-          name: "requests-per-target-tracking",
-          autoscalingGroupName: this.liveGroupName,
+        new AutoscalingPolicy(this, id, {
+          count: attachCount,
+          name: policy.name,
+          autoscalingGroupName: attachTo,
           policyType: "TargetTrackingScaling",
           targetTrackingConfiguration: {
-            predefinedMetricSpecification: { predefinedMetricType: "ALBRequestCountPerTarget", resourceLabel: props.requestScaling.resourceLabel },
-            targetValue: props.requestScaling.requestsPerTarget,
+            predefinedMetricSpecification: { predefinedMetricType: spec.PredefinedMetricType, resourceLabel: spec.ResourceLabel },
+            targetValue: policy.targetTracking.TargetValue,
           },
           dependsOn: [group],
         }),
-        "requests",
+        address,
       );
     }
-    if (props.notificationTopic) notifyGroupEvents(this, this.liveGroupName, props.notificationTopic, [group]);
+    if (props.notificationTopic) notifyGroupEvents(this, attachTo, props.notificationTopic, [group], attachCount);
+
+    this.copySettings = {
+      fleetTag: this.fleetTag,
+      bootstrapGroupName: this.bootstrapGroupName,
+      minSize: props.minSize,
+      maxSize: props.maxSize,
+      subnetIds: [...props.subnetIds],
+      targetGroupArns: [...props.targetGroupArns],
+      healthCheckType,
+      healthCheckGracePeriod: gracePeriod,
+      defaultInstanceWarmup: warmup,
+      terminationPolicies,
+      launchTemplateId: this.launchTemplate.launchTemplateId,
+      tags: groupTags,
+      enabledMetrics: [...ENABLED_METRICS],
+      scalingPolicies: policies,
+      notificationTopicArn: props.notificationTopic?.topicArn,
+      notificationTypes: [...GROUP_NOTIFICATIONS],
+    };
   }
 }
+
+const ENABLED_METRICS = ["GroupDesiredCapacity", "GroupInServiceInstances", "GroupMinSize", "GroupMaxSize", "GroupPendingInstances", "GroupTerminatingInstances", "GroupTotalInstances"];
+const GROUP_NOTIFICATIONS = ["autoscaling:EC2_INSTANCE_LAUNCH", "autoscaling:EC2_INSTANCE_TERMINATE", "autoscaling:EC2_INSTANCE_LAUNCH_ERROR", "autoscaling:EC2_INSTANCE_TERMINATE_ERROR"];
 
 /**
  * Publishes a group's launch, terminate and error events to `topic`, as
  * `aws_autoscaling_notification.<owner>_notifications`.
  */
-export function notifyGroupEvents(owner: Construct, groupName: string, topic: NotificationTopic, dependsOn: ITerraformDependable[]): void {
+export function notifyGroupEvents(owner: Construct, groupName: string, topic: NotificationTopic, dependsOn: ITerraformDependable[], count?: number): void {
   pin(
     owner,
     new AutoscalingNotification(owner, "notifications", {
+      count,
       groupNames: [groupName],
       topicArn: topic.topicArn,
-      notifications: ["autoscaling:EC2_INSTANCE_LAUNCH", "autoscaling:EC2_INSTANCE_TERMINATE", "autoscaling:EC2_INSTANCE_LAUNCH_ERROR", "autoscaling:EC2_INSTANCE_TERMINATE_ERROR"],
+      notifications: [...GROUP_NOTIFICATIONS],
       dependsOn,
     }),
     "notifications",

@@ -4,6 +4,8 @@ import { ImagebuilderImage } from "@cdktf/provider-aws/lib/imagebuilder-image";
 import { ImagebuilderImagePipeline } from "@cdktf/provider-aws/lib/imagebuilder-image-pipeline";
 import { ImagebuilderImageRecipe } from "@cdktf/provider-aws/lib/imagebuilder-image-recipe";
 import { ImagebuilderInfrastructureConfiguration } from "@cdktf/provider-aws/lib/imagebuilder-infrastructure-configuration";
+import { ImagebuilderLifecyclePolicy } from "@cdktf/provider-aws/lib/imagebuilder-lifecycle-policy";
+import { SsmParameter } from "@cdktf/provider-aws/lib/ssm-parameter";
 import { Fn, ITerraformDependable, TerraformIterator, TerraformResource, Token } from "cdktf";
 import { Construct } from "constructs";
 import { childId, pin, snake } from "../lib/address";
@@ -64,6 +66,29 @@ export interface GoldenAmiDistributionOptions {
    */
   readonly additionalRegions?: readonly string[];
 }
+
+/**
+ * What the golden AMI's lifecycle policy keeps. Every other image of the current recipe version is
+ * deleted with its AMIs (every distribution region) and their snapshots. Never deleted: the image
+ * Terraform built (its state refers to it; tagged {@link GOLDEN_AMI_RETAIN_TAG}), AMIs that launched
+ * an instance within `keepLaunchedWithinDays`, and AMIs an operator tagged {@link GOLDEN_AMI_RETAIN_TAG}
+ * `=true` (tag an AMI before pinning it with goldenAmi.pinnedImageId).
+ */
+export interface GoldenAmiRetentionOptions {
+  /**
+   * Newest images kept (the newest is the one launch templates resolve); 1 to 1000.
+   * @default 5
+   */
+  readonly keepImages?: number;
+  /**
+   * AMIs that launched an instance within this many days are kept whatever their age; 1 to 365.
+   * @default 30
+   */
+  readonly keepLaunchedWithinDays?: number;
+}
+
+/** Tag (value `true`) that keeps an Image Builder image or an AMI from the golden AMI's lifecycle policy. */
+export const GOLDEN_AMI_RETAIN_TAG = "golden-ami:retain";
 
 export interface GoldenAmiProps {
   /** `<app>-<environment>`; prefixes every name. */
@@ -133,6 +158,12 @@ export interface GoldenAmiProps {
    * @default none
    */
   readonly tags?: Record<string, string>;
+  /**
+   * Deregister replaced AMIs and delete their snapshots (an Image Builder lifecycle policy); `false`
+   * keeps every build. See {@link GoldenAmiRetentionOptions}.
+   * @default { keepImages: 5, keepLaunchedWithinDays: 30 }
+   */
+  readonly retention?: GoldenAmiRetentionOptions | false;
 }
 
 const DEFAULT_INSTANCE_TYPES: Record<Architecture, readonly string[]> = {
@@ -153,15 +184,32 @@ const ROOT_DEVICE = "/dev/xvda";
  * (documents generated from typed data), a recipe on Amazon Linux 2023 with an encrypted root
  * volume, build infrastructure in a private subnet behind an HTTPS-only security group, logs in the
  * artifact bucket, an instance role of its own, a distribution configuration, the image itself
- * (built during `terraform apply`) and an optional scheduled pipeline.
+ * (built during `terraform apply`) and an optional scheduled pipeline. Every build, scheduled or
+ * not, publishes its AMI ID in an SSM parameter that launch templates resolve at launch
+ * ({@link GoldenAmi.latestImageId}), so a rebuild reaches the next instance that starts.
  *
  * Component and recipe versions are derived from their content and replaced create-before-destroy:
  * a change publishes a new version next to the old one instead of failing with
  * ResourceAlreadyExistsException, and unchanged content plans no change.
  */
 export class GoldenAmi extends Construct {
-  /** ID of the AMI in the stack's region, for launch templates. */
+  /**
+   * ID of the AMI Terraform's own build produced in the stack's region. Scheduled pipeline builds
+   * do not change it: launch templates take {@link latestImageId} instead.
+   */
   public readonly imageId: string;
+  /**
+   * `resolve:ssm:<`{@link imageParameterName}`>`: EC2 resolves it to the newest build's AMI each
+   * time an instance launches. For launch templates (not for `aws_instance`, see `instanceImageId`).
+   */
+  public readonly latestImageId: string;
+  /**
+   * SSM parameter (data type `aws:ec2:image`) that holds the newest build's AMI ID in the stack's
+   * region: Terraform creates it with {@link imageId}, every later build (pipeline or Terraform)
+   * overwrites it through the distribution configuration.
+   */
+  public readonly imageParameterName: string;
+  public readonly imageParameterArn: string;
   /** ARN of the Image Builder image (build version) that produced {@link imageId}. */
   public readonly imageArn: string;
   public readonly recipeArn: string;
@@ -187,6 +235,8 @@ export class GoldenAmi extends Construct {
     const amiName = props.distribution?.amiName ?? `${name}-{{ imagebuilder:buildDate }}`;
     const additionalRegions = props.distribution?.additionalRegions ?? [];
     const tags = props.tags ?? {};
+    this.imageParameterName = imageParameterName(prefix);
+    this.imageParameterArn = context.arn("ssm", `parameter${this.imageParameterName}`);
     this.validate({ nodejsMajor, volume, instanceTypes, architecture, buildTimeout, amiName, additionalRegions, region: context.region, props });
 
     if (props.network.subnetIds("private").length === 0) {
@@ -306,6 +356,8 @@ export class GoldenAmi extends Construct {
             description: `Golden AMI of ${prefix}`,
             amiTags: { ...tags, ...props.distribution?.amiTags, Name: `${prefix}-golden-ami` },
           },
+          // Every build, Terraform's and the pipeline's, publishes its AMI where the fleet reads it.
+          ssmParameterConfiguration: region === context.region ? [{ parameterName: this.imageParameterName, dataType: "aws:ec2:image" }] : undefined,
         })),
       }),
     );
@@ -324,6 +376,8 @@ export class GoldenAmi extends Construct {
         distributionConfigurationArn: distribution.arn,
         imageTestsConfiguration: testsConfiguration,
         timeouts: { create: `${buildTimeout}m` },
+        // Terraform's state refers to this image: the lifecycle policy (retireReplacedImages) skips it.
+        tags: { [GOLDEN_AMI_RETAIN_TAG]: "true" },
         // The build starts the moment the resource is created: its instance needs the route to
         // NAT and every permission of its role already in place, not merely their names.
         dependsOn: [...props.network.egressDependencies("private", 0), ...resourcesOf(this.role)],
@@ -334,6 +388,7 @@ export class GoldenAmi extends Construct {
     // One AMI per distribution region; the stack's own is the one its fleet launches.
     const amis = TerraformIterator.fromList(image.outputResources.get(0).amis);
     this.imageId = Token.asString(Fn.one(amis.forExpressionForList(`val.image if val.region == "${context.region}"`)));
+    this.latestImageId = `${RESOLVE_SSM}${this.publishImageParameter(prefix).name}`;
 
     if (props.pipeline) {
       const pipeline = pin(
@@ -355,6 +410,98 @@ export class GoldenAmi extends Construct {
       );
       this.pipelineArn = pipeline.arn;
     }
+
+    if (props.retention !== false) this.retireReplacedImages(name, recipe, props.retention ?? {});
+  }
+
+  /**
+   * An Image Builder lifecycle policy that deletes replaced images of the current recipe version
+   * with their AMIs and snapshots (Image Builder user guide, "Manage image lifecycle"; without it
+   * every weekly build's AMI and snapshot stay, and DeleteImage alone does not deregister them).
+   *
+   * - Selection by recipe name and version: provider 5.100 accepts only a literal version
+   *   (`^[0-9]+\.[0-9]+\.[0-9]+$`, not the API's `x.x.x` wildcard), so images of an earlier recipe
+   *   version (a component change) fall out of the selection; at most `keepImages` of them remain,
+   *   named `<namePrefix>-golden-ami-*`, to deregister by hand (docs/decisions.md, "Golden AMI").
+   * - The role: trusted by `imagebuilder.amazonaws.com`, with the AWS managed
+   *   EC2ImageBuilderLifecycleExecutionPolicy, which is scoped by the `CreatedBy: EC2 Image Builder`
+   *   tag Image Builder puts on its AMIs and snapshots (the policy's own conditions) and so reaches
+   *   nothing else; deleting a snapshot encrypted with the environment key needs no KMS grant.
+   */
+  private retireReplacedImages(recipeName: string, recipe: ImagebuilderImageRecipe, options: GoldenAmiRetentionOptions): void {
+    const keepImages = options.keepImages ?? 5;
+    const keepLaunchedWithinDays = options.keepLaunchedWithinDays ?? 30;
+    if (!Number.isInteger(keepImages) || keepImages < 1 || keepImages > 1000) {
+      throw new Error(`${this.node.path}: retention.keepImages ${keepImages} must be a whole number from 1 to 1000`);
+    }
+    if (!Number.isInteger(keepLaunchedWithinDays) || keepLaunchedWithinDays < 1 || keepLaunchedWithinDays > 365) {
+      throw new Error(`${this.node.path}: retention.keepLaunchedWithinDays ${keepLaunchedWithinDays} must be a whole number of days from 1 to 365`);
+    }
+    const context = AccountContext.of(this);
+    const role = new Role(this, childId(this, "lifecycle-role"), {
+      roleName: `${recipeName}-lifecycle`,
+      description: `Image Builder lifecycle actions on ${recipeName}: deregisters replaced AMIs and deletes their snapshots`,
+      assumedBy: { type: "Service", identifiers: [context.servicePrincipal("imagebuilder")] },
+      managedPolicies: ["service-role/EC2ImageBuilderLifecycleExecutionPolicy"],
+    });
+    const retain = { [GOLDEN_AMI_RETAIN_TAG]: "true" };
+    pin(
+      this,
+      new ImagebuilderLifecyclePolicy(this, "lifecycle", {
+        name: recipeName,
+        description: `Keeps the ${keepImages} newest golden AMIs of ${recipeName} (and any launched within ${keepLaunchedWithinDays} days); deregisters the rest and deletes their snapshots`,
+        executionRole: role.roleArn,
+        resourceType: "AMI_IMAGE",
+        status: "ENABLED",
+        resourceSelection: [{ recipe: [{ name: recipeName, semanticVersion: recipe.version }] }],
+        policyDetail: [
+          {
+            action: [{ type: "DELETE", includeResources: [{ amis: true, snapshots: true }] }],
+            filter: [{ type: "COUNT", value: keepImages }],
+            exclusionRules: [{ tagMap: retain, amis: [{ tagMap: retain, lastLaunched: [{ unit: "DAYS", value: keepLaunchedWithinDays }] }] }],
+          },
+        ],
+        // The policy is checked against its role when it is created.
+        dependsOn: resourcesOf(role),
+      }),
+      "lifecycle",
+    );
+  }
+
+  /**
+   * The parameter the distribution configuration writes each build's AMI ID to, owned by Terraform
+   * so that `terraform destroy` removes it. Image Builder creates a missing parameter and updates an
+   * existing one (API reference, SsmParameterConfiguration.parameterName); the image Terraform builds
+   * is distributed before this resource is created, so the parameter usually exists by then:
+   * `overwrite` adopts it instead of failing with ParameterAlreadyExists (and on an environment whose
+   * image predates the distribution's parameter, creates it with that image). Later builds change the
+   * value, which Terraform ignores: a plan after a scheduled build stays empty.
+   *
+   * Who writes it: Image Builder's service-linked role (the images and the pipeline set no execution
+   * role), whose policy allows `ssm:PutParameter` and `ssm:GetParameter` on `parameter/imagebuilder/*`
+   * and `ec2:DescribeImages`, which the `aws:ec2:image` validation needs (AWS managed policy
+   * AWSServiceRoleForImageBuilder; Image Builder user guide, "Prerequisites for SSM output
+   * parameters"). Hence the `/imagebuilder/` prefix: no grant of ours, and no custom execution role
+   * (which would rebuild the image and need the broad EC2ImageBuilderExecutionPolicy).
+   */
+  private publishImageParameter(prefix: string): SsmParameter {
+    return pin(
+      this,
+      new SsmParameter(this, "image-parameter", {
+        name: this.imageParameterName,
+        description: `AMI of ${prefix}'s newest golden AMI build, resolved by launch templates at launch; Image Builder updates it with every build`,
+        type: "String",
+        // EC2 resolves only aws:ec2:image parameters for launch templates and instance refreshes,
+        // and Parameter Store then checks the value is an AMI before storing it.
+        dataType: "aws:ec2:image",
+        insecureValue: this.imageId,
+        overwrite: true,
+        // Image Builder writes the value (and may write a description of its own with it): neither
+        // is Terraform's to reset once the parameter exists.
+        lifecycle: { ignoreChanges: ["insecure_value", "description"] },
+      }),
+      "image_id",
+    );
   }
 
   private validateComponents(components: readonly string[]): ImageComponentName[] {
@@ -417,6 +564,16 @@ export class GoldenAmi extends Construct {
       fail(`pipeline.timezone ${JSON.stringify(pipeline.timezone)} is not an IANA time zone name such as Etc/UTC`);
     }
   }
+}
+
+const RESOLVE_SSM = "resolve:ssm:";
+
+/**
+ * Name of the parameter that holds the newest golden AMI of `<namePrefix>`. It must stay under
+ * `/imagebuilder/`, the only parameters Image Builder's service-linked role may write.
+ */
+export function imageParameterName(namePrefix: string): string {
+  return `/imagebuilder/${namePrefix}/golden-ami-id`;
 }
 
 /** Every resource of a construct, for `depends_on`. */

@@ -66,11 +66,45 @@ export function codeDeployInstallerUrl(region: string, urlSuffix: string): strin
   return `https://aws-codedeploy-${region}.s3.${region}.${urlSuffix}/latest/install`;
 }
 
+/**
+ * The systemd drop-in that holds the CodeDeploy agent back until first-boot setup has finished.
+ *
+ * On a new instance (scale-out, a blue/green copy) CodeDeploy deploys as soon as the agent polls;
+ * user data, which creates the application user, the environment file and the unit the hooks
+ * use, runs in cloud-final.service. `After=cloud-final.service` makes the agent's start job wait
+ * for that unit (ordering applies whether cloud-final succeeds or fails, so a broken boot still
+ * fails the deployment visibly instead of leaving the launch hook to time out).
+ * `After=multi-user.target` as well: the agent is WantedBy=multi-user.target, and a target orders
+ * itself after the units it wants unless they are ordered after it; cloud-init versions whose
+ * cloud-final.service is After=multi-user.target (current upstream) would otherwise close a cycle
+ * agent → cloud-final → multi-user.target → agent, which systemd breaks by dropping a start job.
+ * Consequence for user data: it runs inside cloud-final, so it must never start the agent and
+ * wait for it (`systemctl start` without `--no-block` would wait for itself: aws/amazon-ecs-agent#1707).
+ */
+export const CODEDEPLOY_AGENT_DROP_IN = {
+  directory: "/etc/systemd/system/codedeploy-agent.service.d",
+  path: "/etc/systemd/system/codedeploy-agent.service.d/10-after-first-boot.conf",
+  lines: [
+    "# Start the CodeDeploy agent only after first-boot setup (user data runs in cloud-final.service).",
+    "[Unit]",
+    "After=cloud-final.service multi-user.target",
+  ],
+} as const;
+
+/** Shell commands that write {@link CODEDEPLOY_AGENT_DROP_IN} and make systemd read it. */
+export function codedeployAgentDropInCommands(): string[] {
+  const d = CODEDEPLOY_AGENT_DROP_IN;
+  return [`install -d -m 0755 ${d.directory}`, `printf '%s\\n' ${d.lines.map((l) => `'${l}'`).join(" ")} > ${d.path}`, "systemctl daemon-reload"];
+}
+
+/** True when `systemctl show --property=After codedeploy-agent` lists cloud-final.service. */
+const AGENT_ORDERED_AFTER_FIRST_BOOT = "systemctl show --property=After codedeploy-agent | grep -qw cloud-final.service";
+
 function codeDeployAgent(name: string, region: string, urlSuffix: string): ComponentDocument {
   const installer = "/tmp/codedeploy-agent-install";
   return {
     name,
-    description: `CodeDeploy agent from the ${region} bucket, enabled at boot so instances launched from the image take deployments at once`,
+    description: `CodeDeploy agent from the ${region} bucket, enabled at boot and started after first-boot setup (cloud-final), so instances launched from the image take deployments once their user data has run`,
     phases: [
       phase("build", [
         step("InstallRuby", ["dnf install -y ruby"], 3),
@@ -85,10 +119,25 @@ function codeDeployAgent(name: string, region: string, urlSuffix: string): Compo
           ],
           3,
         ),
+        // After the install: the package may start the agent itself, and at first boot without a
+        // golden AMI these steps run inside cloud-final, where a start ordered after it would wait
+        // for itself.
+        step("OrderAgentAfterFirstBoot", codedeployAgentDropInCommands()),
         step("EnableAgentAtBoot", ["systemctl enable codedeploy-agent"]),
       ]),
-      phase("validate", [step("AgentInstalledAndEnabled", ["rpm -q codedeploy-agent", "systemctl is-enabled codedeploy-agent"])]),
-      phase("test", [step("AgentRunsAfterBoot", ["systemctl is-enabled codedeploy-agent", "systemctl is-active codedeploy-agent"])]),
+      phase("validate", [
+        step("AgentInstalledAndEnabled", ["rpm -q codedeploy-agent", "systemctl is-enabled codedeploy-agent"]),
+        step("AgentStartsAfterFirstBoot", [`test -f ${CODEDEPLOY_AGENT_DROP_IN.path}`, AGENT_ORDERED_AFTER_FIRST_BOOT]),
+      ]),
+      phase("test", [
+        step("AgentRunsAfterBoot", [
+          "systemctl is-enabled codedeploy-agent",
+          AGENT_ORDERED_AFTER_FIRST_BOOT,
+          // The agent starts when cloud-final has finished, which may be after this step begins.
+          "timeout 600 bash -c 'until systemctl is-active --quiet codedeploy-agent; do sleep 5; done'",
+          "systemctl is-active codedeploy-agent",
+        ]),
+      ]),
     ],
   };
 }
@@ -130,7 +179,8 @@ function nodejs(name: string, major: number): ComponentDocument {
     description: `Node.js ${major} from the Amazon Linux 2023 repository, the active node and npm`,
     phases: [
       phase("build", [
-        step("InstallNodejs", [`dnf install -y nodejs${major} nodejs${major}-npm`], 3),
+        // tar: AfterInstall unpacks the release's node_modules, which CodeBuild packed (release files).
+        step("InstallNodejs", [`dnf install -y nodejs${major} nodejs${major}-npm tar`], 3),
         // AL2023 namespaces Node.js majors; alternatives decides which one `node` and `npm` run.
         step("SelectNodejs", [`alternatives --set node /usr/bin/node-${major}`]),
       ]),
@@ -143,7 +193,7 @@ function nodejs(name: string, major: number): ComponentDocument {
 function nginx(name: string): ComponentDocument {
   return {
     name,
-    description: "Nginx, enabled at boot (the release adds the reverse-proxy site)",
+    description: "Nginx, enabled at boot (on fleet instances the user data adds the reverse-proxy site in front of the application; hosts configure their own)",
     phases: [
       phase("build", [step("InstallNginx", ["dnf install -y nginx"], 3), step("EnableNginxAtBoot", ["systemctl enable nginx"])]),
       phase("validate", [step("NginxConfigValid", ["nginx -t", "systemctl is-enabled nginx"])]),
@@ -156,6 +206,8 @@ function nginx(name: string): ComponentDocument {
 
 /** A build step as plain bash, for instances that install at first boot what a golden AMI would have baked. */
 export interface BuildStep {
+  /** The component the step belongs to. */
+  readonly component: ImageComponentName;
   /** `<component>_<step>`, usable as a bash function name. */
   readonly name: string;
   readonly maxAttempts: number;
@@ -167,6 +219,7 @@ export interface BuildStep {
 export function buildSteps(documents: readonly ComponentDocument[], components: readonly ImageComponentName[]): BuildStep[] {
   return documents.flatMap((document, i) =>
     (document.phases.find((p) => p.name === "build")?.steps ?? []).map((s) => ({
+      component: components[i],
       name: `${components[i].replace(/-/g, "_")}_${s.name}`,
       maxAttempts: s.maxAttempts ?? 1,
       commands: s.inputs.commands.filter((c) => c !== "set -euo pipefail"),

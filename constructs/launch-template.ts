@@ -2,6 +2,7 @@ import { LaunchTemplate as AwsLaunchTemplate } from "@cdktf/provider-aws/lib/lau
 import { Token } from "cdktf";
 import { Construct } from "constructs";
 import { pin } from "../lib/address";
+import { AMI_ID_PATTERN } from "../lib/ec2";
 import { suppress } from "../policy";
 import { EncryptionKey } from "./encryption-key";
 
@@ -20,7 +21,11 @@ export interface InstanceRootVolume {
 export interface LaunchTemplateProps {
   /** Template name. */
   readonly templateName: string;
-  /** AMI: an ID (`ami-...`), a reference, or `resolve:ssm:<parameter>`. */
+  /**
+   * AMI: an ID (`ami-...`), a reference, or `resolve:ssm:<parameter>` (a parameter of data type
+   * `aws:ec2:image`, resolved by EC2 each time an instance launches: a new value reaches the next
+   * launch without a new template version).
+   */
   readonly imageId: string;
   readonly instanceType: string;
   readonly instanceProfileArn: string;
@@ -70,6 +75,8 @@ export class LaunchTemplate extends Construct {
 
   constructor(scope: Construct, id: string, props: LaunchTemplateProps) {
     super(scope, id);
+    const imageProblem = launchTemplateImageProblem(props.imageId);
+    if (imageProblem) throw new Error(`${this.node.path}: imageId ${JSON.stringify(props.imageId)} ${imageProblem}`);
     if (Token.isUnresolved(props.userData)) {
       throw new Error(`${this.node.path}: user data contains a Terraform reference; it is base64-encoded at synth time, so every value in it must be literal text`);
     }
@@ -126,4 +133,18 @@ export class LaunchTemplate extends Construct {
     this.launchTemplateId = template.id;
     this.latestVersion = template.latestVersion;
   }
+}
+
+/**
+ * What is wrong with a launch template's literal `imageId`, or undefined when EC2 accepts it. A value
+ * Terraform only knows at apply time (a golden AMI's ID) is not checked. `ssm:<parameter>` (Image
+ * Builder's parent image form) and a bare parameter name are mistakes EC2 reports only when the
+ * template is created: `resolve:ssm:` is the prefix launch templates take.
+ */
+export function launchTemplateImageProblem(imageId: string): string | undefined {
+  if (Token.isUnresolved(imageId) && !imageId.startsWith("resolve:ssm:")) return undefined;
+  if (AMI_ID_PATTERN.test(imageId)) return undefined;
+  const parameter = /^resolve:ssm:(.+)$/.exec(imageId)?.[1];
+  if (parameter !== undefined && (Token.isUnresolved(parameter) || /^[a-zA-Z0-9_.\/-]+(:\d+)?$/.test(parameter))) return undefined;
+  return "is neither an AMI ID (ami- and 8 or 17 hexadecimal digits) nor resolve:ssm:<parameter name>[:<version>]";
 }

@@ -1,11 +1,15 @@
 import { DataAwsElbServiceAccount } from "@cdktf/provider-aws/lib/data-aws-elb-service-account";
 import { Lb } from "@cdktf/provider-aws/lib/lb";
 import { LbListener, LbListenerDefaultAction } from "@cdktf/provider-aws/lib/lb-listener";
+import { LbListenerRule } from "@cdktf/provider-aws/lib/lb-listener-rule";
 import { Construct } from "constructs";
 import { childId, pin } from "../lib/address";
 import { AccountContext } from "./account-context";
 import { Bucket } from "./bucket";
 import { SecurityGroup } from "./security-group";
+
+/** Priority of the rule that admits requests carrying {@link LoadBalancerProps.requiredHeader}. */
+export const REQUIRED_HEADER_RULE_PRIORITY = 1;
 
 export interface LoadBalancerProps {
   /** `<app>-<environment>` (or `<app>-shared`); the ALB is `<prefix>-alb`. */
@@ -29,6 +33,14 @@ export interface LoadBalancerProps {
    * @default 404
    */
   readonly defaultTargetGroupArn?: string;
+  /**
+   * A header every request must carry with this exact value (the secret a CloudFront distribution
+   * adds to its origin requests, OriginSecret): the serving listener answers 403 by default, and a
+   * rule at priority {@link REQUIRED_HEADER_RULE_PRIORITY} forwards requests that carry it to
+   * `defaultTargetGroupArn` (required with it).
+   * @default no header required
+   */
+  readonly requiredHeader?: { readonly name: string; readonly value: string };
   /** @default 60 */
   readonly idleTimeoutSeconds?: number;
   /** @default true */
@@ -98,9 +110,14 @@ export class LoadBalancer extends Construct {
     this.zoneId = alb.zoneId;
     this.arnSuffix = alb.arnSuffix;
 
-    const serve: LbListenerDefaultAction = props.defaultTargetGroupArn
-      ? { type: "forward", targetGroupArn: props.defaultTargetGroupArn }
-      : { type: "fixed-response", fixedResponse: { contentType: "text/plain", statusCode: "404", messageBody: "Not found" } };
+    if (props.requiredHeader && !props.defaultTargetGroupArn) {
+      throw new Error(`${this.node.path}: requiredHeader needs defaultTargetGroupArn, the group requests that carry the header are forwarded to`);
+    }
+    const serve: LbListenerDefaultAction = props.requiredHeader
+      ? { type: "fixed-response", fixedResponse: { contentType: "text/plain", statusCode: "403", messageBody: "Forbidden" } }
+      : props.defaultTargetGroupArn
+        ? { type: "forward", targetGroupArn: props.defaultTargetGroupArn }
+        : { type: "fixed-response", fixedResponse: { contentType: "text/plain", statusCode: "404", messageBody: "Not found" } };
 
     const http = pin(
       this,
@@ -128,6 +145,20 @@ export class LoadBalancer extends Construct {
       this.serviceListenerArn = https.arn;
     } else {
       this.serviceListenerArn = http.arn;
+    }
+
+    if (props.requiredHeader) {
+      pin(
+        this,
+        new LbListenerRule(this, "required-header", {
+          listenerArn: this.serviceListenerArn,
+          priority: REQUIRED_HEADER_RULE_PRIORITY,
+          // Header names compare case-insensitively; so do the values (ALB "HTTP header conditions").
+          condition: [{ httpHeader: { httpHeaderName: props.requiredHeader.name, values: [props.requiredHeader.value] } }],
+          action: [{ type: "forward", targetGroupArn: props.defaultTargetGroupArn }],
+        }),
+        "required_header",
+      );
     }
   }
 }

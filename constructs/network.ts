@@ -94,17 +94,23 @@ export interface NetworkProps {
    */
   readonly databasePort?: number;
   /**
-   * Who may reach the load balancer on 80 and 443.
+   * Who may reach the load balancer on 80 (and 443 with {@link albHttps}).
    * @default ["0.0.0.0/0"]
    */
   readonly albIngressCidrs?: readonly string[];
+  /**
+   * The load balancer has an HTTPS listener: `albIngressCidrs` may reach 443 too. Port 80 is always
+   * admitted (it serves, or redirects to HTTPS); a port without a listener is never opened.
+   * @default false
+   */
+  readonly albHttps?: boolean;
   /**
    * Who may reach instances on SSH (22).
    * @default [] (no SSH rule; use Session Manager)
    */
   readonly sshIngressCidrs?: readonly string[];
   /**
-   * Create the load balancer security group (80/443 from `albIngressCidrs`). Stacks without a load
+   * Create the load balancer security group (80, and 443 with `albHttps`, from `albIngressCidrs`). Stacks without a load
    * balancer (a plain host serving traffic itself) leave it out.
    * @default true
    */
@@ -229,9 +235,10 @@ export class Network extends Construct implements INetwork {
         groupName: name("alb"),
         description: `Load balancer of ${props.namePrefix}: HTTP and HTTPS from the allowed CIDRs`,
       });
+      const https = props.albHttps ?? false;
       for (const cidr of props.albIngressCidrs ?? ["0.0.0.0/0"]) {
         this.loadBalancerGroup.allowIngress("http", { cidr }, { from: 80 }, `HTTP from ${cidr} (redirected to HTTPS when a certificate is set)`);
-        this.loadBalancerGroup.allowIngress("https", { cidr }, { from: 443 }, `HTTPS from ${cidr}`);
+        if (https) this.loadBalancerGroup.allowIngress("https", { cidr }, { from: 443 }, `HTTPS from ${cidr}`);
       }
     }
     if (props.instanceSecurityGroup ?? true) {

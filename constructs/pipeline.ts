@@ -16,8 +16,11 @@ import { Role } from "./role";
  * it supplies the deploy action and grants the pipeline's role what the action needs.
  */
 export interface IPipelineDeployTarget {
-  /** Provider of the CodePipeline Deploy action (owner AWS). */
-  readonly actionProvider: "CodeDeploy" | "ECS" | "CodeDeployToECS";
+  /**
+   * Provider of the CodePipeline action of the Deploy stage (owner AWS). `CodeBuild` runs a
+   * project that deploys (category Build: CodePipeline has no Deploy category for CodeBuild).
+   */
+  readonly actionProvider: "CodeDeploy" | "ECS" | "CodeDeployToECS" | "CodeBuild";
   /** The action's configuration (e.g. `ApplicationName`, `DeploymentGroupName`). */
   readonly configuration: Record<string, string>;
   /**
@@ -27,6 +30,24 @@ export interface IPipelineDeployTarget {
   readonly region?: string;
   /** Grants the pipeline's role what the deploy action calls. */
   grantDeploy(role: Role): void;
+}
+
+/**
+ * A CodeBuild project as the deploy step, for releases no CodePipeline deploy action does as
+ * required (an ECS service whose next revision must come from Terraform's, see EcsService). The
+ * project gets the build's output artifact as its input.
+ */
+export class BuildProjectDeployTarget implements IPipelineDeployTarget {
+  public readonly actionProvider = "CodeBuild" as const;
+  public readonly configuration: Record<string, string>;
+
+  constructor(private readonly project: BuildProject) {
+    this.configuration = { ProjectName: project.projectName };
+  }
+
+  public grantDeploy(role: Role): void {
+    this.project.grantStartBuild(role);
+  }
 }
 
 /** A repository behind an AWS CodeConnections (CodeStar) connection: GitHub, Bitbucket, GitLab... */
@@ -124,7 +145,18 @@ export class Pipeline extends Construct {
     const target = props.deployTarget;
     stages.push({
       name: "Deploy",
-      action: [{ name: "Deploy", category: "Deploy", owner: "AWS", provider: target.actionProvider, version: "1", inputArtifacts: ["build"], configuration: { ...target.configuration }, region: target.region }],
+      action: [
+        {
+          name: "Deploy",
+          category: target.actionProvider === "CodeBuild" ? "Build" : "Deploy",
+          owner: "AWS",
+          provider: target.actionProvider,
+          version: "1",
+          inputArtifacts: ["build"],
+          configuration: { ...target.configuration },
+          region: target.region,
+        },
+      ],
     });
 
     const pipeline = pin(

@@ -48,6 +48,7 @@ export class Role extends Construct {
   public readonly instanceProfileArn?: string;
   public readonly trustPolicy: PolicyDocument;
   private policy?: PolicyDocument;
+  private policyResource?: IamRolePolicy;
 
   constructor(scope: Construct, id: string, props: RoleProps) {
     super(scope, id);
@@ -91,7 +92,7 @@ export class Role extends Construct {
   public addToPolicy(...statements: PolicyStatement[]): void {
     if (!this.policy) {
       this.policy = new PolicyDocument(this, childId(this, "policy"));
-      pin(this, new IamRolePolicy(this, "inline-policy", { name: "least-privilege", role: this.roleName, policy: this.policy.json }));
+      this.policyResource = pin(this, new IamRolePolicy(this, "inline-policy", { name: "least-privilege", role: this.roleName, policy: this.policy.json }));
     }
     this.policy.addStatements(...statements);
   }
@@ -104,6 +105,11 @@ export class Role extends Construct {
       resources: [this.roleArn],
       conditions: [{ test: "StringEquals", variable: "iam:PassedToService", values: [service] }],
     });
+  }
+
+  /** The inline policy, once a statement was added: what must exist while the role acts. */
+  public get inlinePolicy(): IamRolePolicy | undefined {
+    return this.policyResource;
   }
 
   /** Statements of the inline policy so far. */

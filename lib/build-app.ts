@@ -1,6 +1,7 @@
 import { App, TerraformStack } from "cdktf";
 import { applyPolicyPack } from "../policy";
 import { Config } from "./config/schema";
+import { FLEET_PROXY_PORT } from "./user-data";
 import { EcsEnvironmentStack } from "../stacks/ecs-environment-stack";
 import { EnvironmentStack } from "../stacks/environment-stack";
 import { HostEnvironmentStack } from "../stacks/host-environment-stack";
@@ -24,7 +25,8 @@ export function buildApp(app: App, config: Config): TerraformStack[] {
     ? new SharedLoadBalancerStack(app, stackName(config, SHARED_STACK_SUFFIX), {
         app: config.app,
         shared: config.sharedLoadBalancer,
-        appPorts: environments.filter(([, env]) => env.loadBalancer.mode === "shared").map(([, env]) => env.application.port),
+        // What the shared ALB forwards to: the fleet instances' Nginx, or the application port.
+        appPorts: environments.filter(([, env]) => env.loadBalancer.mode === "shared").map(([, env]) => (env.platform === "fleet" ? FLEET_PROXY_PORT : env.application.port)),
       })
     : undefined;
   if (shared) applyPolicyPack(shared, { protection: config.sharedLoadBalancer!.protection });

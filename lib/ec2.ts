@@ -15,3 +15,6 @@ export function instanceArchitecture(instanceType: string): Architecture {
   const [, family, , attributes] = m;
   return family === "a" || attributes.includes("g") ? "arm64" : "x86_64";
 }
+
+/** An AMI ID: `ami-` and 8 (older images) or 17 hexadecimal digits, e.g. `ami-0123456789abcdef0`. */
+export const AMI_ID_PATTERN = /^ami-([0-9a-f]{8}|[0-9a-f]{17})$/;

@@ -30,7 +30,7 @@ const HOOK_TIMEOUTS: Record<Exclude<Hook, "ValidateService">, number> = {
   ApplicationStop: 120,
   // Docker pulls the image here.
   BeforeInstall: 600,
-  // Node.js installs production dependencies here.
+  // Node.js unpacks the production dependencies the build packed (no registry, no compiler).
   AfterInstall: 600,
   ApplicationStart: 180,
 };
@@ -39,6 +39,22 @@ const HOOK_TIMEOUTS: Record<Exclude<Hook, "ValidateService">, number> = {
 const VALIDATE_MARGIN_SECONDS = 30;
 /** Seconds `docker stop` waits for the application to exit after SIGTERM. */
 const STOP_GRACE_SECONDS = 30;
+
+/**
+ * Node.js: the production dependencies CodeBuild installed, packed by the buildspec, unpacked by
+ * AfterInstall. A tar archive rather than `node_modules/` in the revision: the CodeBuild zip and the
+ * CodeDeploy agent's copy both turn symlinks (`node_modules/.bin/*`) into copies
+ * (aws-codedeploy-agent#152), and tar keeps them and the file modes.
+ */
+export const NODE_MODULES_ARCHIVE = "release/node_modules.tar.gz";
+/** Node.js: what the dependencies were built for (`NODE_RUNTIME_PROBE` in CodeBuild), checked on each instance. */
+export const NODE_RUNTIME_RECORD = "release/node-runtime";
+/**
+ * Platform, architecture and module ABI of the running Node.js: native modules (`.node` files)
+ * load only where all three are the ones they were compiled for. The ABI
+ * (`process.versions.modules`) is fixed within a Node.js major.
+ */
+export const NODE_RUNTIME_PROBE = 'process.platform + "-" + process.arch + "-abi" + process.versions.modules';
 
 /** Name of the file that marks a directory of `generated/` as written by synthesis. */
 export const MARKER_FILE = ".release-files";
@@ -110,6 +126,9 @@ export function releaseFiles(config: Config, envName: string): ReleaseFile[] {
     stopGraceSeconds: STOP_GRACE_SECONDS,
     validateTimeoutSeconds: c.release.validateTimeoutSeconds,
     containerRunArguments: c.release.containerRunArguments,
+    dependenciesArchive: NODE_MODULES_ARCHIVE,
+    runtimeRecord: NODE_RUNTIME_RECORD,
+    nodeRuntimeProbe: NODE_RUNTIME_PROBE,
   };
   const common = renderTemplate("release/common.sh", { ...c }).trimEnd();
   const healthCheck = renderTemplate("release/health-check.sh", {
@@ -212,18 +231,32 @@ function nodejsBuildspec(c: ReleaseContext): Record<string, unknown> {
       variables: { NPM_CONFIG_UPDATE_NOTIFIER: "false", NPM_CONFIG_FUND: "false" },
     },
     phases: {
-      // The Node.js major of the golden AMI (goldenAmi.nodejsMajor): tested with what runs.
+      // The Node.js major of the golden AMI (goldenAmi.nodejsMajor): tested with what runs, and
+      // native modules are compiled for its ABI. The project builds on the fleet's architecture and
+      // on Amazon Linux 2023, the instances' OS (constructs/build-project.ts, BUILD_IMAGES).
       install: { "runtime-versions": { nodejs: c.nodejsMajor } },
       pre_build: { commands: ["npm ci --no-audit"] },
-      build: { commands: [c.release.testCommand, c.release.buildCommand] },
+      build: {
+        commands: [
+          c.release.testCommand,
+          c.release.buildCommand,
+          // Production dependencies only, installed once here for every instance of the release:
+          // instances run no npm (no registry access, no compiler, no minutes per instance).
+          "npm prune --omit=dev --no-audit",
+          "mkdir -p release node_modules",
+          `node -p '${NODE_RUNTIME_PROBE} + " (node " + process.version + ")"' > ${NODE_RUNTIME_RECORD}`,
+          `tar --create --gzip --file ${NODE_MODULES_ARCHIVE} node_modules`,
+        ],
+      },
     },
-    // The revision: the built application with package-lock.json, appspec.yml and scripts/ at
-    // its root. Instances install production dependencies themselves (npm ci --omit=dev in
-    // AfterInstall), for their own architecture.
+    // The revision: the built application with appspec.yml and scripts/ at its root, and its
+    // production dependencies packed in release/ (node_modules itself stays out: see
+    // NODE_MODULES_ARCHIVE).
     artifacts: {
       files: ["**/*"],
       "exclude-paths": ["node_modules/**/*", ".git/**/*"],
     },
+    // npm's download cache, kept in the artifact bucket between builds (the project's S3 cache).
     cache: { paths: ["/root/.npm/**/*"] },
   };
 }

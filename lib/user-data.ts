@@ -1,5 +1,38 @@
-import { BuildStep } from "../constructs/image-components";
+import { BuildStep, codedeployAgentDropInCommands } from "../constructs/image-components";
 import { renderTemplate } from "./templates";
+
+/**
+ * Port Nginx listens on for the load balancer on fleet instances; the target group and the
+ * security group rules use it, the application keeps `application.port` behind it.
+ */
+export const FLEET_PROXY_PORT = 80;
+
+/** Nginx's logs on fleet instances, for the CloudWatch agent. */
+export function fleetProxyLogFiles(appName: string): { readonly access: string; readonly error: string } {
+  return { access: `/var/log/nginx/${appName}-access.log`, error: "/var/log/nginx/error.log" };
+}
+
+/**
+ * Written by the ApplicationStart hook (templates/release/common.sh, `mark_released`) when the
+ * first revision starts on an instance. Until it exists, Nginx answers the health check itself
+ * (templates/fleet/nginx.conf): nothing listens on the application port before the first release.
+ */
+export function fleetReleasedMarker(appName: string): string {
+  return `/var/lib/${appName}/first-release-started`;
+}
+
+/** What the fleet's Nginx needs to know about the traffic in front of it. */
+export interface FleetProxyOptions {
+  /** Path the target group's health check requests: proxied like any other, not written to the access log. */
+  readonly healthCheckPath: string;
+  /** Idle timeout of the load balancer in front, in seconds; Nginx keeps connections open longer. */
+  readonly idleTimeoutSeconds: number;
+  /** Largest request body Nginx passes to the application, in MiB. */
+  readonly clientMaxBodyMiB: number;
+}
+
+/** A path safe to write into nginx.conf as it is (no quoting needed, no query string). */
+const PLAIN_PATH = /^\/[A-Za-z0-9._~\/-]*$/;
 
 export interface FleetUserDataOptions {
   readonly appName: string;
@@ -29,6 +62,26 @@ export interface FleetUserDataOptions {
    * @default true
    */
   readonly codedeployAgent?: boolean;
+  /** Nginx in front of the application. */
+  readonly proxy: FleetProxyOptions;
+}
+
+/** The Nginx site of fleet instances (templates/fleet/nginx.conf). */
+export function renderFleetNginxConf(o: FleetUserDataOptions): string {
+  const p = o.proxy;
+  return renderTemplate("fleet/nginx.conf", {
+    appName: o.appName,
+    envName: o.envName,
+    appPort: o.appPort,
+    proxyPort: FLEET_PROXY_PORT,
+    idleTimeoutSeconds: p.idleTimeoutSeconds,
+    keepaliveTimeoutSeconds: p.idleTimeoutSeconds + 5,
+    clientMaxBodyMiB: p.clientMaxBodyMiB,
+    accessLog: fleetProxyLogFiles(o.appName).access,
+    // Any other path is still proxied (by `location /`), only logged too.
+    quietHealthCheckPath: PLAIN_PATH.test(p.healthCheckPath) ? p.healthCheckPath : false,
+    releasedMarker: fleetReleasedMarker(o.appName),
+  }).trimEnd();
 }
 
 /** The environment-sync helper installed on instances (also run by the deploy hooks). */
@@ -36,17 +89,33 @@ export function renderEnvSync(o: FleetUserDataOptions): string {
   return renderTemplate("fleet/env-sync.sh", { ...o }).trimEnd();
 }
 
-/** First-boot user data of fleet instances (templates/fleet/user-data.sh). */
+/**
+ * First-boot user data of fleet instances (templates/fleet/user-data.sh).
+ *
+ * The CodeDeploy agent must not take a deployment before this script has created what the hooks
+ * use (docs/decisions.md, "First boot before the agent"): an image's agent is ordered after
+ * cloud-final by its drop-in and started here without waiting; without a golden AMI its build
+ * steps run last; with an SSM association the drop-in is written first.
+ */
 export function renderFleetUserData(o: FleetUserDataOptions): string {
   const nodejs = o.runtime === "nodejs";
+  const codedeployAgent = o.codedeployAgent ?? true;
+  const steps = (o.baseline ?? []).map((step) => ({ ...step, body: step.commands.join(" &&\n    ") }));
+  const agentBaseline = steps.filter((s) => s.component === "codedeploy-agent");
+  if (agentBaseline.length > 0 && !codedeployAgent) throw new Error("renderFleetUserData: a baseline with the CodeDeploy agent's steps needs codedeployAgent (an SSM association installs it otherwise)");
   return renderTemplate("fleet/user-data.sh", {
     ...o,
     nodejs,
     docker: o.runtime === "docker",
     envSyncScript: renderEnvSync(o),
-    baseline: (o.baseline ?? []).map((step) => ({ ...step, body: step.commands.join(" &&\n    ") })),
-    codedeployAgent: o.codedeployAgent ?? true,
+    hasBaseline: steps.length > 0,
+    baseline: steps.filter((s) => s.component !== "codedeploy-agent"),
+    agentBaseline,
+    codedeployAgent,
+    agentDropIn: codedeployAgent ? false : { commands: codedeployAgentDropInCommands() },
     serviceUnit: nodejs ? renderTemplate("fleet/app.service", { ...o }).trimEnd() : "",
+    proxyPort: FLEET_PROXY_PORT,
+    nginxConf: renderFleetNginxConf(o),
   });
 }
 

@@ -125,24 +125,49 @@ async function runCase(c) {
     );
     const stacks = synth.stacks.map((s) => s.directory);
     result.stacks = stacks.length;
+    // Issue 15's proof: after the first release the fleet settings change in the configuration
+    // (sizes and instance type of every blue/green environment), and the live group must follow.
+    const settings = c.cli ? undefined : fleetSettingsChange(synth.config, adapted);
+    let changedOut;
+    if (settings) {
+      const changedFile = path.join(dir, "config.changed.yaml");
+      fs.writeFileSync(changedFile, YAML.stringify(settings.config));
+      changedOut = path.join(dir, "changed-out");
+      await timed("synth", () => synthesize({ configFile: changedFile, outdir: changedOut, format: c.format ?? "json", atomic: false, generatedDir: path.join(dir, "changed-generated") }));
+    }
+    const checkFleet = async (group, expected, when) => {
+      const live = JSON.parse(await python3(env, ["check-fleet", group.region, group.app, group.name, JSON.stringify(expected)]).catch((e) => {
+        throw new StepError(`${when}: ${e.message}`);
+      }));
+      log.push(`live group ${when}: ${JSON.stringify(live)}`);
+    };
     const up = async (stack) => {
       const label = path.basename(stack);
       await timed(`init ${label}`, () => terraform(env, stack, ["init", "-input=false", "-no-color"], log));
       if (!c.cli) await timed(`apply ${label}`, () => terraform(env, stack, ["apply", "-auto-approve", "-input=false", "-no-color"], log));
       await timed(`plan ${label}`, () => planEmpty(env, stack, log, "after the first apply"));
       if (c.eject) await timed(`eject ${label}`, () => eject(c, dir, configFile, stack, env, log));
-      for (const group of await blueGreenGroups(env, stack)) {
-        for (let n = 1; n <= 2; n++) {
-          await timed(`release ${label} #${n}`, async () => {
-            const released = JSON.parse(await python3(env, ["release", group.region, group.app, group.name]));
-            log.push(`release #${n} of ${group.app}/${group.name}: ${released.original} -> ${released.copy}`);
-            result.releases++;
-            await planKeepsFleet(env, stack, log, `after release #${n}`);
-            await terraform(env, stack, ["apply", "-input=false", "-no-color", "e2e.tfplan"], log);
-            await planEmpty(env, stack, log, `after applying release #${n}'s follow-up`);
-          });
-        }
+      const groups = await blueGreenGroups(env, stack);
+      const change = settings?.stacks.get(label);
+      const release = (group, n, expected) =>
+        timed(`release ${label} #${n}`, async () => {
+          const released = JSON.parse(await python3(env, ["release", group.region, group.app, group.name]));
+          log.push(`release #${n} of ${group.app}/${group.name}: ${released.original} -> ${released.copy}; reconciled ${JSON.stringify(released.reconciled)}`);
+          result.releases++;
+          // The reconciler ran on the success event: nothing is left for Terraform to do.
+          await planEmpty(env, stack, log, `after release #${n}`);
+          await checkFleet(group, expected, `after release #${n}`);
+        });
+      for (const group of groups) await release(group, 1, expectedFleet(synth.config, group));
+      if (change && groups.length) {
+        await timed(`settings ${label}`, async () => {
+          fs.cpSync(path.join(changedOut, "stacks", label), stack, { recursive: true, filter: (src) => !src.includes(`${path.sep}.terraform`) });
+          await terraform(env, stack, ["apply", "-auto-approve", "-input=false", "-no-color"], log);
+          for (const group of groups) await checkFleet(group, expectedFleet(settings.parsed, group), `after changing ${change} and applying`);
+          await planEmpty(env, stack, log, "after the settings change");
+        });
       }
+      for (const group of groups) await release(group, 2, expectedFleet(change ? settings.parsed : synth.config, group));
     };
     // A shared load balancer stack goes up before its environments and down after them; the
     // environments of one configuration are independent of each other and run side by side.
@@ -156,9 +181,13 @@ async function runCase(c) {
     const protectedEnvs = Object.entries(adapted.environments ?? {}).filter(([, e]) => (e?.protection ?? adapted.defaults?.protection ?? true) !== false);
     const protectedShared = adapted.sharedLoadBalancer && adapted.sharedLoadBalancer.protection !== false;
     let destroyConfig = configFile;
+    if (settings && !(protectedEnvs.length || protectedShared)) {
+      // Destroy with the configuration last applied.
+      destroyConfig = path.join(dir, "config.changed.yaml");
+    }
     if (protectedEnvs.length || protectedShared) {
       destroyConfig = path.join(dir, "config.decommission.yaml");
-      const decommission = structuredClone(adapted);
+      const decommission = structuredClone(settings?.config ?? adapted);
       for (const [name] of protectedEnvs) decommission.environments[name].protection = false;
       if (protectedShared) decommission.sharedLoadBalancer.protection = false;
       fs.writeFileSync(destroyConfig, YAML.stringify(decommission));
@@ -389,19 +418,6 @@ async function planEmpty(env, dir, log, when) {
   }
 }
 
-/** After a release, the plan may move policies and alarms to the new group, but never create, destroy or resize a fleet. */
-async function planKeepsFleet(env, dir, log, when) {
-  await terraform(env, dir, ["plan", "-input=false", "-no-color", "-out=e2e.tfplan"], log);
-  const changes = await planChanges(env, dir);
-  log.push(`plan ${when}: ${changes.map(describeChange).join("; ") || "no changes"}`);
-  const fleet = changes.filter(
-    (c) =>
-      c.type === "aws_autoscaling_group" &&
-      (c.change.actions.includes("create") || c.change.actions.includes("delete") || ["min_size", "max_size", "desired_capacity"].some((k) => c.change.actions.includes("update") && c.change.before?.[k] !== c.change.after?.[k])),
-  );
-  if (fleet.length) throw new StepError(`terraform plan ${when} in ${path.basename(dir)} would create, destroy or resize a fleet:\n${fleet.map(describeChange).join("\n")}`);
-}
-
 async function planChanges(env, dir) {
   const { code, output } = await run("terraform", ["show", "-json", "e2e.tfplan"], dir, env);
   if (code !== 0) throw new StepError(`terraform show -json e2e.tfplan failed:\n${tail(output)}`);
@@ -416,6 +432,45 @@ function describeChange(c) {
           .join(", ")})`
       : "";
   return `  ${c.change.actions.join("+")} ${c.address}${changed}`;
+}
+
+/**
+ * The configuration with every blue/green environment's fleet changed (sizes up, another instance
+ * size), its parsed form, and which stacks it changes: what a team does after releases.
+ */
+function fleetSettingsChange(parsed, adapted) {
+  const config = structuredClone(adapted);
+  const stacks = new Map();
+  for (const [name, env] of Object.entries(parsed.environments)) {
+    // Fleets only: ECS services and plain hosts are never copied by CodeDeploy.
+    if (env.platform !== "fleet" || env.deployment?.mode !== "blue-green") continue;
+    const [family, size] = env.fleet.instanceType.split(".");
+    const fleet = { minSize: env.fleet.minSize + 1, maxSize: env.fleet.maxSize + 2, instanceType: `${family}.${size === "large" ? "xlarge" : "large"}` };
+    config.environments[name] = { ...config.environments[name], fleet: { ...config.environments[name]?.fleet, ...fleet } };
+    if (config.environments[name].fleet.desiredCapacity !== undefined) config.environments[name].fleet.desiredCapacity = fleet.minSize;
+    stacks.set(`${parsed.app.name}-${name}`, `fleet.minSize ${env.fleet.minSize} -> ${fleet.minSize}, maxSize ${env.fleet.maxSize} -> ${fleet.maxSize}, instanceType ${env.fleet.instanceType} -> ${fleet.instanceType}`);
+  }
+  if (stacks.size === 0) return undefined;
+  const changed = structuredClone(parsed);
+  for (const [name, env] of Object.entries(config.environments)) if (stacks.has(`${parsed.app.name}-${name}`)) Object.assign(changed.environments[name].fleet, { minSize: env.fleet.minSize, maxSize: env.fleet.maxSize, instanceType: env.fleet.instanceType });
+  return { config, parsed: changed, stacks };
+}
+
+/** What the live group of a deployment group must have, from the parsed configuration. */
+function expectedFleet(parsed, group) {
+  const name = Object.keys(parsed.environments).find((n) => `${parsed.app.name}-${n}` === group.name);
+  if (!name) throw new StepError(`deployment group ${group.name} belongs to no environment of the configuration`);
+  const fleet = parsed.environments[name].fleet;
+  return {
+    minSize: fleet.minSize,
+    maxSize: fleet.maxSize,
+    instanceType: fleet.instanceType,
+    launchTemplateVersion: "$Latest",
+    healthCheckType: "ELB",
+    targetGroups: 1,
+    policies: ["cpu-target-tracking", ...(fleet.scaling.requestsPerTarget !== undefined ? ["requests-per-target-tracking"] : [])].sort(),
+    notifications: true,
+  };
 }
 
 /** Blue/green deployment groups of an applied stack, from its state. */
@@ -502,7 +557,7 @@ async function runAll(items, limit, fn) {
 }
 
 function printTable(rows) {
-  const columns = ["moto", "synth", "cdktf", "init", "apply", "plan", "eject", "release", "decommission", "destroy", "leftovers"];
+  const columns = ["moto", "synth", "cdktf", "init", "apply", "plan", "eject", "release", "settings", "decommission", "destroy", "leftovers"];
   const head = ["case", "stacks", "releases", ...columns.map((c) => `${c} s`), "result"];
   const body = rows.map((r) => [r.name, String(r.stacks), String(r.releases), ...columns.map((c) => (r.times[c] === undefined ? "-" : r.times[c].toFixed(1))), r.ok ? "ok" : `FAILED (${r.step})`]);
   const Table = require("cli-table3");

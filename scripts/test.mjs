@@ -25,7 +25,7 @@ const steps = [
 ];
 const partCount = steps.flat().length;
 
-ensureShellcheck();
+ensureDebianPackages();
 
 const timings = [];
 for (const step of steps) {
@@ -63,19 +63,25 @@ function runBuffered([name, cmd, args]) {
 }
 
 /**
- * The release scripts and user data are linted with shellcheck (Debian package). Installs it
- * when it is missing and this is a Debian machine we may administer (CI); otherwise the tests that
- * need it fail and say so.
+ * Debian packages the tests run: shellcheck lints the release scripts and user data; nginx runs the
+ * fleet's Nginx site (templates/fleet/nginx.conf) in __tests__/fleet-nginx.test.ts. Installs what is
+ * missing when this is a Debian machine we may administer (CI); otherwise the tests that need them
+ * fail and say so.
  */
-function ensureShellcheck() {
-  if (spawnSync("shellcheck", ["--version"]).status === 0) return;
+function ensureDebianPackages() {
+  const missing = [
+    ["shellcheck", ["shellcheck", "--version"]],
+    ["nginx", ["nginx", "-v"]],
+  ].filter(([, probe]) => spawnSync(probe[0], probe.slice(1)).status !== 0).map(([name]) => name);
+  if (missing.length === 0) return;
   const root = typeof process.getuid === "function" && process.getuid() === 0;
   if (!root || spawnSync("apt-get", ["--version"]).status !== 0) {
-    console.error("shellcheck is missing and cannot be installed here; install Debian's shellcheck package. Tests that lint shell scripts will fail.");
+    console.error(`${missing.join(", ")} missing and cannot be installed here; install Debian's ${missing.join(" and ")} package(s). Tests that need them will fail.`);
     return;
   }
-  console.log("Installing shellcheck (Debian package) for the shell script tests...");
+  console.log(`Installing ${missing.join(", ")} (Debian packages) for the tests...`);
   const update = spawnSync("apt-get", ["update", "-qq"], { stdio: "inherit" });
-  const install = update.status === 0 ? spawnSync("apt-get", ["install", "-y", "-qq", "shellcheck"], { stdio: "inherit", env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } }) : update;
-  if (install.status !== 0) console.error("Installing shellcheck failed; tests that lint shell scripts will fail.");
+  // RUNLEVEL=1: the package's post-install does not start the nginx service; the test starts its own.
+  const install = update.status === 0 ? spawnSync("apt-get", ["install", "-y", "-qq", "--no-install-recommends", ...missing], { stdio: "inherit", env: { ...process.env, DEBIAN_FRONTEND: "noninteractive", RUNLEVEL: "1" } }) : update;
+  if (install.status !== 0) console.error(`Installing ${missing.join(", ")} failed; tests that need them will fail.`);
 }

@@ -8,7 +8,7 @@ import { AccountContext } from "../constructs/account-context";
 import { AliasRecord } from "../constructs/alias-record";
 import { Bucket } from "../constructs/bucket";
 import { BuildProject } from "../constructs/build-project";
-import { Pipeline } from "../constructs/pipeline";
+import { BuildProjectDeployTarget, Pipeline } from "../constructs/pipeline";
 import { EcsCluster } from "../constructs/ecs-cluster";
 import { EcsService } from "../constructs/ecs-service";
 import { EncryptionKey } from "../constructs/encryption-key";
@@ -22,6 +22,13 @@ import { instanceArchitecture } from "../lib/ec2";
 import { renderTemplate } from "../lib/templates";
 import { DEFAULT_SOURCE_OBJECT_KEY } from "../lib/config/release";
 import * as path from "path";
+
+/**
+ * Longest a release's deploy step may take (the CodeBuild project's timeout). It waits for ECS to
+ * report the deployment COMPLETED; the wait gives up five minutes earlier, with a message.
+ * CodePipeline's own ECS action waits up to 60 minutes by default as well.
+ */
+export const ECS_DEPLOY_TIMEOUT_MINUTES = 60;
 
 /** Host ports Docker picks for bridge-mode containers with hostPort 0 (the Linux ephemeral range ECS uses). */
 export const DYNAMIC_HOST_PORTS = { from: 32768, to: 65535 } as const;
@@ -54,6 +61,8 @@ export class EcsEnvironmentStack extends TerraformStack {
   public readonly buildProjects: BuildProject[] = [];
   /** One per service unless `pipeline.enabled` is false. */
   public readonly pipelines: Pipeline[] = [];
+  /** The pipelines' deploy steps, one per service unless `pipeline.enabled` is false. */
+  public readonly deployProjects: BuildProject[] = [];
   /** Group of the EC2 container instances (EC2 services only). */
   public readonly containerInstanceSecurityGroup?: SecurityGroup;
 
@@ -77,6 +86,8 @@ export class EcsEnvironmentStack extends TerraformStack {
     });
 
     const net = env.network!;
+    const lb = env.loadBalancer;
+    const https = lb.https ?? lb.certificateArn !== undefined;
     this.network = new Network(this, "network", {
       namePrefix: this.namePrefix,
       cidr: net.cidr,
@@ -86,14 +97,13 @@ export class EcsEnvironmentStack extends TerraformStack {
       natGateways: net.natGateways,
       dataSubnets: false,
       albIngressCidrs: net.albIngressCidrs,
+      albHttps: https,
       // Tasks and container instances get groups of their own below.
       instanceSecurityGroup: false,
       flowLogs: net.flowLogs.enabled ? { retentionDays: net.flowLogs.retentionDays, trafficType: net.flowLogs.trafficType } : false,
     });
     const privateSubnets = this.network.subnetIds("private");
 
-    const lb = env.loadBalancer;
-    const https = lb.https ?? lb.certificateArn !== undefined;
     // No default target group: requests no service's path matches get the listener's plain 404.
     this.loadBalancer = new LoadBalancer(this, "load-balancer", {
       namePrefix: this.namePrefix,
@@ -152,6 +162,7 @@ export class EcsEnvironmentStack extends TerraformStack {
         new EcsService(this, `service-${service.name}`, {
           namePrefix: this.namePrefix,
           serviceName: service.name,
+          parameterRoot: `/${app.name}/${envName}`,
           cluster: this.cluster,
           network: this.network,
           subnetIds: privateSubnets,
@@ -227,16 +238,19 @@ export class EcsEnvironmentStack extends TerraformStack {
   /**
    * A service's release: CodeBuild builds its image (for the architecture it runs on), pushes it
    * under a tag of its own and writes imagedefinitions.json; unless disabled, a pipeline chains
-   * source → build → (approval) → the ECS deploy action on the service.
+   * source → build → (approval) → deploy, where a second CodeBuild project registers the next
+   * task definition revision from the one Terraform registered last, with the built image, and
+   * rolls the service to it (docs/release-pipeline.md "ECS releases").
    */
   private release(env: EnvironmentConfig, config: EcsConfig["services"][number], service: EcsService): void {
     const name = `${this.namePrefix}-${config.name}`;
+    const logRetentionDays = env.build.logRetentionDays ?? env.observability.logRetentionDays;
     const build = new BuildProject(this, `${service.node.id}-build`, {
       projectName: name,
       description: `Builds the container image of ${name}`,
       encryptionKey: this.encryptionKey,
       artifactBucket: this.artifactBucket,
-      logRetentionDays: env.build.logRetentionDays ?? env.observability.logRetentionDays,
+      logRetentionDays,
       dockerRepository: service.repository,
       // Fargate task definitions ask for X86_64; EC2 tasks run on the capacity's architecture.
       architecture: config.launchType === "EC2" ? instanceArchitecture(env.ecs!.capacity.instanceType) : "x86_64",
@@ -247,6 +261,23 @@ export class EcsEnvironmentStack extends TerraformStack {
     });
     this.buildProjects.push(build);
     if (!env.pipeline.enabled) return;
+    // The deploy step has a role of its own: the build runs the application's Dockerfile in
+    // privileged mode and gets no ECS or PassRole permission; the deploy step runs no application
+    // code and gets no ECR push. It produces nothing: no Docker, no cache, the smallest compute.
+    const deploy = new BuildProject(this, `${service.node.id}-deploy`, {
+      projectName: `${name}-deploy`,
+      description: `Deploys ${name}: the next task definition revision from Terraform's latest with the built image, then the service`,
+      encryptionKey: this.encryptionKey,
+      artifactBucket: this.artifactBucket,
+      logRetentionDays,
+      computeType: "BUILD_GENERAL1_SMALL",
+      timeoutMinutes: ECS_DEPLOY_TIMEOUT_MINUTES,
+      cache: false,
+      environmentVariables: { ...service.deployVariables, DEPLOY_TIMEOUT_SECONDS: String((ECS_DEPLOY_TIMEOUT_MINUTES - 5) * 60) },
+      buildspec: renderTemplate("ecs/deploy-buildspec.yml", {}),
+    });
+    service.grantDeploy(deploy.role);
+    this.deployProjects.push(deploy);
     // One s3 object per service, next to the configured (or default) key.
     const objectKey = path.posix.join(path.posix.dirname(env.pipeline.source.objectKey ?? DEFAULT_SOURCE_OBJECT_KEY), `${config.name}.zip`);
     const source = pipelineSource({ ...env.pipeline.source, objectKey: undefined }, objectKey);
@@ -257,7 +288,7 @@ export class EcsEnvironmentStack extends TerraformStack {
         encryptionKey: this.encryptionKey,
         source,
         build,
-        deployTarget: service,
+        deployTarget: new BuildProjectDeployTarget(deploy),
         approvalTopic: (env.pipeline.manualApproval ?? env.protection) ? this.notifications : undefined,
       }),
     );

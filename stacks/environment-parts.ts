@@ -2,7 +2,7 @@ import { TerraformStack } from "cdktf";
 import { AppConfig, EnvironmentConfig } from "../lib/config/schema";
 import { Architecture } from "../lib/ec2";
 import { ArtifactStore } from "../constructs/artifact-store";
-import { CloudWatchAgent } from "../constructs/cloudwatch-agent";
+import { CloudWatchAgent, NamedLogFile } from "../constructs/cloudwatch-agent";
 import { EncryptionKey } from "../constructs/encryption-key";
 import { GoldenAmi } from "../constructs/golden-ami";
 import { AccountContext } from "../constructs/account-context";
@@ -22,7 +22,7 @@ export function environmentTags(app: AppConfig, envName: string, env: Environmen
 }
 
 /** What a platform decides about its VPC beyond the configuration: its security groups. */
-export type NetworkRoles = Pick<NetworkProps, "appPort" | "albIngressCidrs" | "sshIngressCidrs" | "loadBalancerSecurityGroup" | "instanceSecurityGroup">;
+export type NetworkRoles = Pick<NetworkProps, "appPort" | "albIngressCidrs" | "albHttps" | "sshIngressCidrs" | "loadBalancerSecurityGroup" | "instanceSecurityGroup">;
 
 /** The environment's own VPC from `network` (required: callers check that it is configured). */
 export function environmentNetwork(stack: TerraformStack, namePrefix: string, env: EnvironmentConfig, encryptionKey: EncryptionKey, roles: NetworkRoles): Network {
@@ -103,8 +103,16 @@ export function environmentNotifications(stack: TerraformStack, namePrefix: stri
  * The CloudWatch agent's configuration (SSM parameter) and log groups of an environment's
  * machines: memory and disk metrics, the application's log files and the first-boot log.
  */
-export function environmentCloudWatchAgent(stack: TerraformStack, app: AppConfig, envName: string, env: EnvironmentConfig, encryptionKey: EncryptionKey): CloudWatchAgent {
+export function environmentCloudWatchAgent(
+  stack: TerraformStack,
+  app: AppConfig,
+  envName: string,
+  env: EnvironmentConfig,
+  encryptionKey: EncryptionKey,
+  namedLogFiles?: readonly NamedLogFile[],
+): CloudWatchAgent {
   return new CloudWatchAgent(stack, "cloudwatch-agent", {
+    namedLogFiles,
     namePrefix: `${app.name}-${envName}`,
     parameterName: `/${app.name}/${envName}/cloudwatch-agent/config`,
     logGroupPrefix: `/app/${app.name}/${envName}`,
@@ -117,5 +125,33 @@ export function environmentCloudWatchAgent(stack: TerraformStack, app: AppConfig
 
 /** The newest Amazon Linux 2023 image of an architecture, resolved by EC2 at launch from AWS's public parameter. */
 export function stockImageId(architecture: Architecture): string {
-  return `resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-${architecture}`;
+  return `resolve:ssm:${stockImageParameter(architecture)}`;
+}
+
+function stockImageParameter(architecture: Architecture): string {
+  return `/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-${architecture}`;
+}
+
+/** The image a launch template starts instances from, and the parameter EC2 reads it from at launch. */
+export interface LaunchImage {
+  /** `ami-...` when pinned, otherwise `resolve:ssm:<parameter>`. */
+  readonly imageId: string;
+  /**
+   * ARN of the parameter behind `resolve:ssm:`; whoever launches from the template (or creates an
+   * Auto Scaling group on it) needs `ssm:GetParameters` on it. Absent when the AMI is pinned.
+   */
+  readonly parameterArn?: string;
+}
+
+/**
+ * What an environment's instances launch: `goldenAmi.pinnedImageId` when set; otherwise the newest
+ * golden AMI build, or without a golden AMI the newest stock Amazon Linux 2023, both resolved by
+ * EC2 at each launch, so a new build reaches the next release or scale-out without a Terraform run.
+ */
+export function launchImage(stack: TerraformStack, env: EnvironmentConfig, goldenAmi: GoldenAmi | undefined, architecture: Architecture): LaunchImage {
+  const pinned = env.goldenAmi.pinnedImageId;
+  if (pinned) return { imageId: pinned };
+  if (goldenAmi) return { imageId: goldenAmi.latestImageId, parameterArn: goldenAmi.imageParameterArn };
+  // AWS's public parameters have no account in their ARN.
+  return { imageId: stockImageId(architecture), parameterArn: AccountContext.of(stack).arn("ssm", `parameter${stockImageParameter(architecture)}`, { account: "" }) };
 }

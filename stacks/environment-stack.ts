@@ -8,7 +8,8 @@ import { suppress } from "../policy";
 import { AppConfig, EnvironmentConfig, SharedLoadBalancerConfig } from "../lib/config/schema";
 import { instanceArchitecture } from "../lib/ec2";
 import { listenerRulePriority } from "../lib/priority";
-import { FleetUserDataOptions, renderFleetUserData } from "../lib/user-data";
+import { FleetReconciler } from "../constructs/fleet-reconciler";
+import { FLEET_PROXY_PORT, fleetProxyLogFiles, FleetUserDataOptions, renderFleetUserData } from "../lib/user-data";
 import { AccountContext } from "../constructs/account-context";
 import { AliasRecord } from "../constructs/alias-record";
 import { ArtifactStore } from "../constructs/artifact-store";
@@ -26,12 +27,13 @@ import { ImportedNetwork } from "../constructs/imported-network";
 import { LoadBalancer } from "../constructs/load-balancer";
 import { INetwork, Network } from "../constructs/network";
 import { NotificationTopic } from "../constructs/notification-topic";
+import { OriginSecret } from "../constructs/origin-secret";
 import { ReleaseParameters } from "../constructs/release-parameters";
 import { SecurityGroup } from "../constructs/security-group";
 import { TargetGroup } from "../constructs/target-group";
 import { applyBackend, remoteState } from "./backend";
 import { pipelineSource } from "./pipeline-source";
-import { environmentArtifacts, environmentCloudWatchAgent, environmentGoldenAmi, environmentNetwork, environmentNotifications, environmentTags, stockImageId } from "./environment-parts";
+import { environmentArtifacts, environmentCloudWatchAgent, environmentGoldenAmi, environmentNetwork, environmentNotifications, environmentTags, launchImage, LaunchImage } from "./environment-parts";
 import { SHARED_OUTPUTS, SHARED_STACK_SUFFIX } from "./shared-load-balancer-stack";
 // Access and data options (accessAndData below).
 import { BastionHost } from "../constructs/bastion-host";
@@ -76,6 +78,8 @@ export class EnvironmentStack extends TerraformStack {
   public readonly releaseParameters: ReleaseParameters;
   /** Absent when `goldenAmi.enabled` is false (the fleet then boots the stock Amazon Linux 2023 image). */
   public readonly goldenAmi?: GoldenAmi;
+  /** What the fleet's launch template starts instances from (see {@link launchImage}). */
+  public readonly launchImage: LaunchImage;
   public readonly buildProject: BuildProject;
   public readonly deploymentGroup: DeploymentGroup;
   /** Absent when `pipeline.enabled` is false. */
@@ -115,11 +119,12 @@ export class EnvironmentStack extends TerraformStack {
     if (sharedState) {
       const imported = new ImportedNetwork(this, "network", { state: sharedState, namePrefix: this.namePrefix });
       this.instanceSecurityGroup = imported.addSecurityGroup("instances", `Application instances of ${this.namePrefix}: app port from the shared load balancer only`);
+      // The load balancer reaches the instances' Nginx, never the application port behind it.
       const fromAlb = this.instanceSecurityGroup.allowIngress(
         "app",
         { securityGroupId: sharedState.getString(SHARED_OUTPUTS.albSecurityGroupId), name: "shared-alb" },
-        { from: appPort },
-        "App port from the shared load balancer",
+        { from: FLEET_PROXY_PORT },
+        "HTTP to the instances' Nginx from the shared load balancer",
       );
       suppress(
         fromAlb,
@@ -131,9 +136,11 @@ export class EnvironmentStack extends TerraformStack {
     } else {
       const net = env.network!;
       const own = environmentNetwork(this, this.namePrefix, env, this.encryptionKey, {
-        appPort,
+        // The port the load balancer forwards to: the instances' Nginx (application.port is behind it).
+        appPort: FLEET_PROXY_PORT,
         // Behind CloudFront the load balancer only admits CloudFront (below).
         albIngressCidrs: cdn ? [] : net.albIngressCidrs,
+        albHttps,
         sshIngressCidrs: net.sshIngressCidrs,
       });
       this.instanceSecurityGroup = own.instanceSecurityGroup!;
@@ -175,12 +182,17 @@ export class EnvironmentStack extends TerraformStack {
       },
     });
 
-    const agent = environmentCloudWatchAgent(this, app, envName, env, this.encryptionKey);
+    const proxyLogs = fleetProxyLogFiles(app.name);
+    const agent = environmentCloudWatchAgent(this, app, envName, env, this.encryptionKey, [
+      { path: proxyLogs.access, group: "application", stream: "nginx-access" },
+      { path: proxyLogs.error, group: "system", stream: "nginx-error" },
+    ]);
 
     this.targetGroup = new TargetGroup(this, "target-group", {
       namePrefix: this.namePrefix,
       vpcId: this.network.vpcId,
-      port: appPort,
+      // Nginx on the instances (docs/decisions.md, "Nginx in front of the application").
+      port: FLEET_PROXY_PORT,
       healthCheck: lb.healthCheck,
       deregistrationDelaySeconds: lb.deregistrationDelaySeconds,
     });
@@ -206,11 +218,17 @@ export class EnvironmentStack extends TerraformStack {
             ami.components,
           ),
       codedeployAgent: env.codedeployAgent.install === "ami",
+      proxy: {
+        healthCheckPath: lb.healthCheck.path,
+        idleTimeoutSeconds: shared ? props.shared!.idleTimeoutSeconds : lb.idleTimeoutSeconds,
+        clientMaxBodyMiB: env.fleet.proxy.clientMaxBodyMiB,
+      },
     };
     const fleet = env.fleet;
+    this.launchImage = launchImage(this, env, this.goldenAmi, architecture);
     this.fleet = new Fleet(this, "fleet", {
       namePrefix: this.namePrefix,
-      imageId: this.goldenAmi?.imageId ?? stockImageId(architecture),
+      imageId: this.launchImage.imageId,
       instanceType: fleet.instanceType,
       subnetIds: this.network.subnetIds(fleet.subnets),
       associatePublicIp: fleet.subnets === "public",
@@ -236,6 +254,7 @@ export class EnvironmentStack extends TerraformStack {
       notificationTopic: this.notifications,
       instanceRefresh: fleet.instanceRefresh,
       instanceTags: this.defaultTags(app, envName, env),
+      copiedByReleases: env.deployment.mode === "blue-green",
       dependsOn: [agent.parameter, ...this.releaseParameters.parameters],
     });
     this.artifacts.bucket.grantRead(this.fleet.role);
@@ -248,8 +267,13 @@ export class EnvironmentStack extends TerraformStack {
       namePrefix: this.namePrefix,
       topic: this.notifications,
       loadBalancerArnSuffix: traffic.loadBalancerArnSuffix,
+      // A shared ALB's own 5xx are every environment's: the shared stack alarms on them, and they
+      // must not stop (roll back) this environment's deployments.
+      loadBalancerAlarm: !shared,
       targetGroupArnSuffix: this.targetGroup.arnSuffix,
       autoScalingGroupName: this.fleet.liveGroupName,
+      // Blue/green: the fleet reconciler points the CPU alarm at each new copy.
+      autoScalingGroupFollowsReleases: env.deployment.mode === "blue-green",
       http5xxPerMinute: alarms.http5xxPerMinute,
       cpuHighPercent: alarms.cpuHighPercent,
       unhealthyHosts: alarms.unhealthyHosts,
@@ -264,13 +288,16 @@ export class EnvironmentStack extends TerraformStack {
     this.output("ecr_repository_url", this.artifacts.repository.repositoryUrl, "ECR repository for container images");
     this.output("kms_key_arn", this.encryptionKey.keyArn, "Customer-managed key of the environment");
     this.output("url", traffic.url, "Where the application answers");
-    this.output("autoscaling_group_name", this.fleet.liveGroupName, "The live Auto Scaling group (the bootstrap group or CodeDeploy's latest copy)");
+    // Blue/green: the live group changes with every release (the deployment group names it), so an
+    // output of it would change under every plan; the reconciler's function is output instead.
+    if (env.deployment.mode !== "blue-green") this.output("autoscaling_group_name", this.fleet.liveGroupName, "The fleet's Auto Scaling group");
     this.output("launch_template_id", this.fleet.launchTemplate.launchTemplateId, "Launch template of the fleet");
     this.output("target_group_arn", this.targetGroup.targetGroupArn, "Target group the fleet registers with");
     this.output("notification_topic_arn", this.notifications.topicArn, "SNS topic for fleet events, alarms and deployments");
     this.output("release_parameter_path", `${parameterRoot}/release/`, "SSM path the release files read");
     if (this.goldenAmi) {
-      this.output("golden_ami_id", this.goldenAmi.imageId, "AMI built by Image Builder in the environment's region (the fleet's image)");
+      this.output("golden_ami_id", this.goldenAmi.imageId, "AMI of Terraform's own Image Builder build in the environment's region; instances launch the newest build, in golden_ami_parameter_name");
+      this.output("golden_ami_parameter_name", this.goldenAmi.imageParameterName, "SSM parameter every build writes its AMI ID to; the launch template resolves it at each launch unless goldenAmi.pinnedImageId is set");
       this.output("golden_ami_image_arn", this.goldenAmi.imageArn, "Image Builder image (build version) that produced golden_ami_id");
       if (this.goldenAmi.pipelineArn) {
         this.output("golden_ami_pipeline_arn", this.goldenAmi.pipelineArn, "Scheduled Image Builder pipeline; start a rebuild with aws imagebuilder start-image-pipeline-execution");
@@ -413,7 +440,7 @@ export class EnvironmentStack extends TerraformStack {
       autoScalingGroupName: this.fleet.liveGroupName,
       targetGroupName: this.targetGroup.targetGroupName,
       mode: deployment.mode,
-      fleet: { instanceRole: this.fleet.role, launchTemplateId: this.fleet.launchTemplate.launchTemplateId },
+      fleet: { instanceRole: this.fleet.role, launchTemplateId: this.fleet.launchTemplate.launchTemplateId, imageParameterArn: this.launchImage.parameterArn },
       blueGreen: deployment.blueGreen,
       inPlace: deployment.inPlace,
       alarmNames: deployment.rollbackOnAlarms ? this.alarms.alarmNames : [],
@@ -422,6 +449,19 @@ export class EnvironmentStack extends TerraformStack {
     this.output("codebuild_project_name", build.projectName, "CodeBuild project of the release pipeline");
     this.output("codedeploy_application_name", application.applicationName, "CodeDeploy application");
     this.output("codedeploy_deployment_group_name", group.deploymentGroupName, "CodeDeploy deployment group of the fleet");
+    if (deployment.mode === "blue-green") {
+      const reconciler = new FleetReconciler(this, "fleet-reconciler", {
+        namePrefix: this.namePrefix,
+        fleet: this.fleet,
+        deploymentGroup: group,
+        encryptionKey: this.encryptionKey,
+        topic: this.notifications,
+        cpuAlarmName: this.alarms.cpuAlarmName,
+        imageParameterArn: this.launchImage.parameterArn,
+        logRetentionDays: env.observability.logRetentionDays,
+      });
+      this.output("fleet_reconciler_function_name", reconciler.functionName, "Lambda function that keeps CodeDeploy's copies of the fleet in line with Terraform");
+    }
 
     if (!release.pipeline.enabled) return { build, deployment: group };
     const source = pipelineSource(release.pipeline.source);
@@ -445,6 +485,11 @@ export class EnvironmentStack extends TerraformStack {
   private dedicatedTraffic(env: EnvironmentConfig, https: boolean): Traffic {
     const lb = env.loadBalancer;
     const net = this.network as Network;
+    // Behind CloudFront the ALB serves only requests that carry this distribution's secret header:
+    // the origin-facing prefix list below admits every distribution, of every account.
+    const originSecret = lb.cdn.enabled
+      ? new OriginSecret(this, "origin-secret", { namePrefix: this.namePrefix, encryptionKey: this.encryptionKey })
+      : undefined;
     const alb = new LoadBalancer(this, "load-balancer", {
       namePrefix: this.namePrefix,
       subnetIds: net.publicSubnetIds,
@@ -452,6 +497,7 @@ export class EnvironmentStack extends TerraformStack {
       certificateArn: https ? lb.certificateArn : undefined,
       sslPolicy: lb.sslPolicy,
       defaultTargetGroupArn: this.targetGroup.targetGroupArn,
+      requiredHeader: originSecret ? { name: originSecret.headerName, value: originSecret.value } : undefined,
       idleTimeoutSeconds: lb.idleTimeoutSeconds,
       deletionProtection: env.protection,
       accessLogExpirationDays: lb.accessLogs.expirationDays,
@@ -488,6 +534,7 @@ export class EnvironmentStack extends TerraformStack {
       comment: `${this.namePrefix} application`,
       originDomainName: https ? lb.cdn.originDomainName! : alb.dnsName,
       originHttps: https,
+      originCustomHeaders: [{ name: originSecret!.headerName, value: originSecret!.value }],
       aliases: lb.cdn.aliases,
       certificateArn: lb.cdn.certificateArn,
       priceClass: lb.cdn.priceClass,

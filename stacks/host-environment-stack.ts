@@ -103,7 +103,7 @@ export class HostEnvironmentStack extends TerraformStack {
 
     this.host = new Host(this, "host", {
       namePrefix: this.namePrefix,
-      imageId: this.goldenAmi?.imageId ?? stockImageId(architecture),
+      imageId: env.goldenAmi.pinnedImageId ?? this.goldenAmi?.imageId ?? stockImageId(architecture),
       instanceType: hostConfig.instanceType,
       subnetId: this.network.subnetId("public", 0),
       securityGroup: this.securityGroup,

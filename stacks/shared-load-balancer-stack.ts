@@ -7,7 +7,9 @@ import { AccountContext } from "../constructs/account-context";
 import { EncryptionKey } from "../constructs/encryption-key";
 import { NETWORK_OUTPUTS } from "../constructs/imported-network";
 import { LoadBalancer } from "../constructs/load-balancer";
+import { LoadBalancerAlarms } from "../constructs/load-balancer-alarms";
 import { Network } from "../constructs/network";
+import { NotificationTopic } from "../constructs/notification-topic";
 import { applyBackend } from "./backend";
 
 /** The shared stack is `<app>-shared`; "shared" is therefore not an environment name. */
@@ -40,6 +42,9 @@ export interface SharedLoadBalancerStackProps {
 export class SharedLoadBalancerStack extends TerraformStack {
   public readonly network: Network;
   public readonly loadBalancer: LoadBalancer;
+  /** The shared stack's topic: the shared ALB's own alarms. */
+  public readonly notifications: NotificationTopic;
+  public readonly alarms: LoadBalancerAlarms;
 
   constructor(scope: Construct, id: string, props: SharedLoadBalancerStackProps) {
     super(scope, id);
@@ -56,11 +61,12 @@ export class SharedLoadBalancerStack extends TerraformStack {
     const context = new AccountContext(this, { region, accountId: shared.accountId, availabilityZones: shared.network.availabilityZones });
     const key = new EncryptionKey(this, "shared-key", {
       alias: namePrefix,
-      description: `Encrypts ${namePrefix}: flow logs`,
+      description: `Encrypts ${namePrefix}: flow logs and notifications`,
       deletionWindowDays: shared.encryption.keyDeletionWindowDays,
     });
 
     const net = shared.network;
+    const https = shared.https ?? shared.certificateArn !== undefined;
     this.network = new Network(this, "network", {
       namePrefix,
       cidr: net.cidr,
@@ -72,6 +78,7 @@ export class SharedLoadBalancerStack extends TerraformStack {
       dataSubnets: net.dataSubnets,
       databasePort: net.databasePort,
       albIngressCidrs: net.albIngressCidrs,
+      albHttps: https,
       flowLogs: net.flowLogs.enabled ? { retentionDays: net.flowLogs.retentionDays, trafficType: net.flowLogs.trafficType } : false,
     });
     // The environments' instance groups live in their own stacks; admit their app ports in the VPC.
@@ -79,7 +86,6 @@ export class SharedLoadBalancerStack extends TerraformStack {
       this.network.albSecurityGroup.allowEgress(`app-${port}`, { cidr: net.cidr }, { from: port }, `Forward to environment instances on port ${port}`);
     }
 
-    const https = shared.https ?? shared.certificateArn !== undefined;
     this.loadBalancer = new LoadBalancer(this, "load-balancer", {
       namePrefix,
       subnetIds: this.network.publicSubnetIds,
@@ -90,6 +96,18 @@ export class SharedLoadBalancerStack extends TerraformStack {
       deletionProtection: shared.protection,
       accessLogExpirationDays: shared.accessLogExpirationDays,
       forceDestroyLogs: !shared.protection,
+    });
+
+    // The ALB's own 5xx count every environment's errors: they are watched here, where one team
+    // owns the load balancer, and stop no environment's deployment (each rolls back on its own
+    // target group's and fleet's alarms only).
+    this.notifications = new NotificationTopic(this, "notifications", { topicName: `${namePrefix}-notifications`, encryptionKey: key, email: shared.notifications.email });
+    this.alarms = new LoadBalancerAlarms(this, "alarms", {
+      namePrefix,
+      topic: this.notifications,
+      loadBalancerArnSuffix: this.loadBalancer.arnSuffix,
+      http5xxPerMinute: shared.alarms.http5xxPerMinute,
+      evaluationMinutes: shared.alarms.evaluationMinutes,
     });
 
     const out = (name: string, value: string | string[], description: string) => new TerraformOutput(this, name, { value, description });
@@ -104,6 +122,7 @@ export class SharedLoadBalancerStack extends TerraformStack {
     out(SHARED_OUTPUTS.albZoneId, this.loadBalancer.zoneId, "Hosted zone of the shared ALB (for alias records)");
     out(SHARED_OUTPUTS.albSecurityGroupId, this.network.albSecurityGroup.securityGroupId, "Security group of the shared ALB");
     out(SHARED_OUTPUTS.serviceListenerArn, this.loadBalancer.serviceListenerArn, "Listener environments add host rules to (HTTPS when configured)");
+    out("notification_topic_arn", this.notifications.topicArn, "SNS topic for the shared ALB's alarms");
 
     this.node.addValidation({ validate: () => (assertUniqueAddresses(this), []) });
   }

@@ -3,6 +3,8 @@
   python3 aws.py warm-up <region>...         touch every service once, so defaults exist before the baseline
   python3 aws.py release <region> <app> <group>
                                              one blue/green release as CodeDeploy does it (COPY_AUTO_SCALING_GROUP)
+  python3 aws.py check-fleet <region> <app> <group> <expected JSON>
+                                             the live group has the configured settings
   python3 aws.py fleet <region> <tag-value>  the Auto Scaling groups of a fleet, as JSON
 
 The endpoint comes from AWS_ENDPOINT_URL, as for Terraform.
@@ -65,8 +67,9 @@ def fleet_groups(asg, tag_value):
 
 def release(region, app, group_name):
     """One blue/green deployment with COPY_AUTO_SCALING_GROUP, as CodeDeploy runs it: copy the group the
-    deployment group targets (launch template, sizes, subnets, target groups, health check, tags),
-    point the deployment group at the copy, then delete the original after the termination wait."""
+    deployment group targets (launch template, sizes, subnets, target groups, health check, tags;
+    not scaling policies nor notifications), point the deployment group at the copy, delete the
+    original after the termination wait, and send the success event to the fleet reconciler."""
     session = boto3.session.Session(region_name=region)
     codedeploy, asg = session.client("codedeploy"), session.client("autoscaling")
     group = codedeploy.get_deployment_group(applicationName=app, deploymentGroupName=group_name)["deploymentGroupInfo"]
@@ -90,7 +93,60 @@ def release(region, app, group_name):
     asg.create_auto_scaling_group(AutoScalingGroupName=copy, **args)
     codedeploy.update_deployment_group(applicationName=app, currentDeploymentGroupName=group_name, autoScalingGroups=[copy])
     asg.delete_auto_scaling_group(AutoScalingGroupName=original["AutoScalingGroupName"], ForceDelete=True)
-    print(json.dumps({"original": original["AutoScalingGroupName"], "copy": copy}))
+    reconciled = deployment_succeeded(session, app, group_name)
+    print(json.dumps({"original": original["AutoScalingGroupName"], "copy": copy, "reconciled": reconciled}))
+
+
+def deployment_succeeded(session, app, group_name):
+    """What EventBridge does when the deployment succeeds: the fleet reconciler gets CodeDeploy's
+    state-change event (constructs/fleet-reconciler.ts, rule `<group>-fleet-reconciler-deployment-succeeded`)."""
+    events = session.client("events")
+    rule = events.describe_rule(Name=f"{group_name}-fleet-reconciler-deployment-succeeded")
+    pattern = json.loads(rule["EventPattern"])
+    if pattern["detail"]["deploymentGroup"] != [group_name] or pattern["detail"]["state"] != ["SUCCESS"]:
+        raise SystemExit(f"the reconciler's rule does not match deployment group {group_name}'s success: {rule['EventPattern']}")
+    target = events.list_targets_by_rule(Rule=rule["Name"])["Targets"]
+    if len(target) != 1:
+        raise SystemExit(f"rule {rule['Name']} has {len(target)} targets; expected the reconciler")
+    event = {
+        "version": "0", "source": "aws.codedeploy", "detail-type": "CodeDeploy Deployment State-change Notification",
+        "region": session.region_name,
+        "detail": {"application": app, "deploymentGroup": group_name, "state": "SUCCESS", "deploymentId": "d-E2E"},
+    }
+    answer = session.client("lambda").invoke(FunctionName=target[0]["Arn"], Payload=json.dumps(event).encode())
+    payload = answer["Payload"].read().decode()
+    if answer.get("FunctionError"):
+        raise SystemExit(f"the fleet reconciler failed on the deployment's success event: {payload}")
+    return json.loads(payload)
+
+
+def check_fleet(region, app, group_name, expected):
+    """The live group (the deployment group's) has the settings of the configuration."""
+    expected = json.loads(expected)
+    session = boto3.session.Session(region_name=region)
+    codedeploy, asg, ec2 = session.client("codedeploy"), session.client("autoscaling"), session.client("ec2")
+    names = [g["name"] for g in codedeploy.get_deployment_group(applicationName=app, deploymentGroupName=group_name)["deploymentGroupInfo"]["autoScalingGroups"]]
+    if len(names) != 1:
+        raise SystemExit(f"the deployment group targets {names}: the live group is ambiguous")
+    group = asg.describe_auto_scaling_groups(AutoScalingGroupNames=names)["AutoScalingGroups"][0]
+    template = group["LaunchTemplate"]
+    version = ec2.describe_launch_template_versions(LaunchTemplateId=template["LaunchTemplateId"], Versions=[template["Version"]])["LaunchTemplateVersions"][0]
+    policies = sorted(p["PolicyName"] for p in asg.describe_policies(AutoScalingGroupName=names[0])["ScalingPolicies"])
+    notifications = asg.describe_notification_configurations(AutoScalingGroupNames=names)["NotificationConfigurations"]
+    actual = {
+        "minSize": group["MinSize"],
+        "maxSize": group["MaxSize"],
+        "instanceType": version["LaunchTemplateData"]["InstanceType"],
+        "launchTemplateVersion": template["Version"],
+        "healthCheckType": group["HealthCheckType"],
+        "targetGroups": len(group.get("TargetGroupARNs", [])),
+        "policies": policies,
+        "notifications": len(notifications) > 0,
+    }
+    wrong = {k: (actual.get(k), v) for k, v in expected.items() if actual.get(k) != v}
+    if wrong:
+        raise SystemExit(f"live group {names[0]} differs from the configuration (actual, expected): {json.dumps(wrong)}")
+    print(json.dumps({"group": names[0], **actual}))
 
 
 def fixtures(spec):
@@ -218,6 +274,8 @@ def main(argv):
         release(*argv[1:4])
     elif command == "inventory":
         inventory(argv[1:])
+    elif command == "check-fleet":
+        check_fleet(*argv[1:5])
     elif command == "fixtures":
         fixtures(json.loads(argv[1]))
     elif command == "fleet":

@@ -133,6 +133,26 @@ export class Resolver {
         return this.arn("sns", `${name}`);
       case "aws_sns_topic.name":
         return name ?? UNRESOLVED(address);
+      case "aws_ecs_cluster.name":
+        return name ?? UNRESOLVED(address);
+      case "aws_ecs_cluster.arn":
+      case "aws_ecs_cluster.id":
+        return this.arn("ecs", `cluster/${name}`);
+      case "aws_ecs_service.name":
+        return name ?? UNRESOLVED(address);
+      case "aws_ecs_service.id":
+      case "aws_ecs_service.arn": {
+        // The long ARN format: service/<cluster name>/<service name>; `cluster` holds a name or an ARN.
+        const cluster = (value("cluster") ?? UNRESOLVED(address)).replace(/^arn:[^:]+:ecs:[^:]*:[^:]*:cluster\//, "");
+        return this.arn("ecs", `service/${cluster}/${name}`);
+      }
+      case "aws_ecs_task_definition.family":
+        return value("family") ?? UNRESOLVED(address);
+      case "aws_ecs_task_definition.arn_without_revision":
+        return this.arn("ecs", `task-definition/${value("family")}`);
+      case "aws_ecs_task_definition.arn":
+        // Terraform's first revision of the family.
+        return this.arn("ecs", `task-definition/${value("family")}:1`);
     }
     return UNRESOLVED(`${address}.${attr}`);
   }
@@ -408,6 +428,8 @@ export interface ScanContext {
   readonly secureStringKeyArn?: string;
   /** Base image of the generated Dockerfile, when the build uses one. */
   readonly baseImage?: string;
+  /** ARNs of the roles the stack's task definition of `family` names (task and execution role). */
+  taskDefinitionRoles?(family: string): string[] | undefined;
 }
 
 export interface ScanResult {
@@ -760,7 +782,44 @@ export const AWS_CLI: Record<string, { readonly rule: string; map(a: AwsArgs, sc
     },
   },
   "sts get-caller-identity": { rule: "no permission needed (always allowed)", map: () => [] },
+  "ecs describe-task-definition": {
+    rule: "ecs:DescribeTaskDefinition on * (task definition reads have no resource type)",
+    map: () => [{ action: "ecs:DescribeTaskDefinition", resource: "*" }],
+  },
+  "ecs register-task-definition": {
+    rule:
+      "ecs:RegisterTaskDefinition on * (no resource type); iam:PassRole of the task and execution roles the new revision names, passed to ecs-tasks; " +
+      "ecs:TagResource on the new revision of --family with ecs:CreateAction RegisterTaskDefinition when tags may be given (--tags, or --cli-input-json, which may hold them)",
+    map: (a, scan) => {
+      const grants: Grant[] = [{ action: "ecs:RegisterTaskDefinition", resource: "*" }];
+      const family = a.options["--family"]?.[0];
+      // The roles come from the input file (a revision of the family): the stack's task definition of that family names them.
+      const roles = family ? scan.taskDefinitionRoles?.(family) : undefined;
+      for (const role of roles ?? [UNRESOLVED(`roles of task family ${family ?? "(no --family)"}`)]) {
+        grants.push({ action: "iam:PassRole", resource: role, context: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } });
+      }
+      if (a.options["--tags"] || a.options["--cli-input-json"]) {
+        grants.push({ action: "ecs:TagResource", resource: arnOf(a, "ecs", `task-definition/${family ?? UNRESOLVED("--family")}:2`), context: { "ecs:CreateAction": "RegisterTaskDefinition" } });
+      }
+      return grants;
+    },
+  },
+  "ecs update-service": {
+    rule: "ecs:UpdateService on the service (service/<cluster>/<service>)",
+    map: (a) => (a.options["--service"] ?? []).map((service) => ({ action: "ecs:UpdateService", resource: ecsServiceArn(a, a.options["--cluster"]?.[0], service) })),
+  },
+  "ecs describe-services": {
+    rule: "ecs:DescribeServices on each service (service/<cluster>/<service>)",
+    map: (a) => (a.options["--services"] ?? []).map((service) => ({ action: "ecs:DescribeServices", resource: ecsServiceArn(a, a.options["--cluster"]?.[0], service) })),
+  },
 };
+
+/** A service's ARN in the long format; `cluster` is a name or an ARN (the CLI's default cluster is "default"). */
+function ecsServiceArn(a: Region, cluster: string | undefined, service: string): string {
+  if (service.startsWith("arn:")) return service;
+  const name = (cluster ?? "default").replace(/^arn:[^:]+:ecs:[^:]*:[^:]*:cluster\//, "");
+  return arnOf(a, "ecs", `service/${name}/${service}`);
+}
 
 /** `--with-decryption`: kms:Decrypt of the SecureString key, through SSM. */
 function decryption(a: AwsArgs, scan: ScanContext): Grant[] {
@@ -794,7 +853,8 @@ function lastPositional(words: readonly string[]): string | undefined {
   return [...words].reverse().find((w) => !w.startsWith("-"));
 }
 
-function mapCall(program: string, words: string[], call: Call, scan: ScanContext, result: ScanResult): void {
+/** Maps one call (`aws`, `docker` or the CloudWatch agent's control script, with its arguments) to the IAM accesses it needs. */
+export function mapCall(program: string, words: string[], call: Call, scan: ScanContext, result: ScanResult): void {
   const add = (grants: Grant[], key: string) => {
     result.commands.add(key);
     for (const g of grants) {
@@ -996,6 +1056,10 @@ export function coverageOf(config: Config, stacks: Record<string, Record<string,
       // What the build wrote into the revision: the environment's repository, by digest.
       revisionFile: (path) => (path === "release/image-uri" && parameters.has(`${releasePath}ecr-repository-url`) ? `${parameters.get(`${releasePath}ecr-repository-url`)}@sha256:${"0".repeat(64)}` : undefined),
       agentConfig: (name) => (parameters.has(name) ? JSON.parse(parameters.get(name)!) : undefined),
+      taskDefinitionRoles: (family) => {
+        const task = view.resources("aws_ecs_task_definition").find((t) => resolver.resolve(String(t.values.family)) === family);
+        return task ? [task.values.task_role_arn, task.values.execution_role_arn].filter((r) => typeof r === "string").map((r) => resolver.resolve(String(r))) : undefined;
+      },
     };
     const scanned: string[] = (coverage.files[stackName] = []);
     const perRole = new Map<string, ScanResult>();
@@ -1115,6 +1179,13 @@ function serviceAccesses(view: StackView, resolver: Resolver, scan: ScanContext,
         if (key) {
           push({ action: "kms:Decrypt", resource: key, context: viaS3 }, "decrypt the input artifact");
           push({ action: "kms:GenerateDataKey", resource: key, context: viaS3 }, "encrypt the output artifact");
+        }
+        // The project's S3 cache: CodeBuild downloads it before the build and uploads it after.
+        const cache = blocks(project.values.cache)[0];
+        if (cache?.type === "S3") {
+          const cacheObject = `arn:aws:s3:::${resolver.resolve(String(cache.location))}/0123abcd-cache`;
+          push({ action: "s3:GetObject", resource: cacheObject }, "download the build cache");
+          push({ action: "s3:PutObject", resource: cacheObject }, "upload the build cache");
         }
         const logs = blocks(blocks(project.values.logs_config)[0]?.cloudwatch_logs)[0];
         if (logs && logs.status !== "DISABLED") {

@@ -1,7 +1,8 @@
 # Drift-free blue/green: after CodeDeploy replaced the fleet with copies of the Auto Scaling group,
-# Terraform must neither recreate the fleet nor point the deployment group at a deleted group.
+# Terraform must neither recreate the fleet nor point anything at a deleted group; the copies get
+# the settings from the fleet reconciler (docs/release-pipeline.md), so the plan stays as it was.
 # Runs use a state of their own (state_key), built in the world after the first release.
-# requires: aws_codedeploy_deployment_group.deployment_group aws_autoscaling_group.fleet_asg data.aws_autoscaling_groups.fleet_groups
+# requires: aws_codedeploy_deployment_group.deployment_group aws_autoscaling_group.fleet_asg data.aws_autoscaling_groups.fleet_groups aws_lambda_invocation.fleet_reconciler_apply
 
 run "apply_after_first_release" {
   command   = apply
@@ -24,8 +25,16 @@ run "apply_after_first_release" {
     error_message = "The deployment group must deploy to the live copy, never to the deleted bootstrap group."
   }
   assert {
-    condition     = aws_autoscaling_policy.fleet_cpu.autoscaling_group_name == "CodeDeploy_release_d-1FIRST000"
-    error_message = "Scaling follows the live copy."
+    condition     = length(aws_autoscaling_policy.fleet_cpu) == 0 && length(aws_autoscaling_notification.fleet_notifications) == 0
+    error_message = "Terraform's policies and notifications go with the bootstrap group; the reconciler puts them on copies."
+  }
+  assert {
+    condition     = jsondecode(aws_lambda_invocation.fleet_reconciler_apply.input).settings == jsondecode(aws_lambda_function.fleet_reconciler_function.environment[0].variables.FLEET_SETTINGS)
+    error_message = "Terraform's invocation and the function's events must apply the same settings."
+  }
+  assert {
+    condition     = aws_lambda_invocation.fleet_reconciler_apply.lifecycle_scope == "CRUD"
+    error_message = "The reconciler must run on destroy too, to delete the copies before their subnets."
   }
 }
 
@@ -42,22 +51,18 @@ run "plan_after_second_release" {
   }
 
   assert {
-    condition     = length(aws_autoscaling_group.fleet_asg) == 0
-    error_message = "No fleet may be created after any number of releases."
+    condition     = length(aws_autoscaling_group.fleet_asg) == 0 && length(aws_autoscaling_policy.fleet_cpu) == 0
+    error_message = "No fleet and no policy may be created after any number of releases."
   }
   assert {
-    condition     = aws_autoscaling_policy.fleet_cpu.autoscaling_group_name == "CodeDeploy_release_d-2SECOND00" && output.autoscaling_group_name == "CodeDeploy_release_d-2SECOND00"
-    error_message = "Policies and the output move to the newest copy in place."
-  }
-  assert {
-    # Blue/green: CodeDeploy owns the list after creation (ignore_changes); it already names the new
-    # copy in AWS, and Terraform plans no write to it. In-place groups are never copied.
-    condition = (
-      aws_codedeploy_deployment_group.deployment_group.deployment_style[0].deployment_type == "BLUE_GREEN"
-      ? aws_codedeploy_deployment_group.deployment_group.autoscaling_groups == toset(["CodeDeploy_release_d-1FIRST000"])
-      : aws_codedeploy_deployment_group.deployment_group.autoscaling_groups == toset(["CodeDeploy_release_d-2SECOND00"])
-    )
+    # CodeDeploy owns the list after creation (ignore_changes); it already names the new copy in AWS.
+    condition     = aws_codedeploy_deployment_group.deployment_group.autoscaling_groups == toset(["CodeDeploy_release_d-1FIRST000"])
     error_message = "Terraform must not rewrite the Auto Scaling groups of a blue/green deployment group."
+  }
+  assert {
+    # The reconciler points the alarm at each copy; Terraform leaves its dimensions alone.
+    condition     = aws_cloudwatch_metric_alarm.alarms_cpu_high.dimensions["AutoScalingGroupName"] == "CodeDeploy_release_d-1FIRST000"
+    error_message = "Terraform must not move the CPU alarm: the reconciler does."
   }
 }
 
@@ -78,10 +83,7 @@ run "plan_during_termination_wait" {
     error_message = "No fleet may be created while two copies exist."
   }
   assert {
-    condition = (
-      aws_codedeploy_deployment_group.deployment_group.deployment_style[0].deployment_type != "BLUE_GREEN" ||
-      aws_codedeploy_deployment_group.deployment_group.autoscaling_groups == toset(["CodeDeploy_release_d-1FIRST000"])
-    )
+    condition     = aws_codedeploy_deployment_group.deployment_group.autoscaling_groups == toset(["CodeDeploy_release_d-1FIRST000"])
     error_message = "During a termination wait Terraform must leave the blue/green deployment group alone."
   }
 }

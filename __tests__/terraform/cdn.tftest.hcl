@@ -1,5 +1,5 @@
 # Environments with CloudFront in front of their HTTPS load balancer.
-# requires: aws_cloudfront_distribution.cdn_distribution data.aws_ec2_managed_prefix_list.cloudfront_origin_facing aws_vpc_security_group_ingress_rule.network_alb_https_from_cloudfront
+# requires: aws_cloudfront_distribution.cdn_distribution data.aws_ec2_managed_prefix_list.cloudfront_origin_facing aws_vpc_security_group_ingress_rule.network_alb_https_from_cloudfront aws_lb_listener_rule.load_balancer_required_header aws_lb_listener.load_balancer_https
 
 run "plan_cdn" {
   command = plan
@@ -36,5 +36,17 @@ run "apply_cdn" {
   assert {
     condition     = output.cloudfront_domain_name == aws_cloudfront_distribution.cdn_distribution.domain_name
     error_message = "cloudfront_domain_name output must be the distribution's domain."
+  }
+  assert {
+    condition     = one(aws_lb_listener.load_balancer_https.default_action[*].fixed_response[0].status_code) == "403" && one(aws_lb_listener_rule.load_balancer_required_header.action[*].target_group_arn) == aws_lb_target_group.target_group.arn
+    error_message = "The load balancer refuses requests without the origin header and forwards those with it."
+  }
+  assert {
+    condition     = nonsensitive(one(one(aws_cloudfront_distribution.cdn_distribution.origin[*].custom_header)[*].value) == one(one(one(aws_lb_listener_rule.load_balancer_required_header.condition[*].http_header)[*].values)))
+    error_message = "CloudFront must send the very value the listener rule checks."
+  }
+  assert {
+    condition     = nonsensitive(length(one(one(one(aws_lb_listener_rule.load_balancer_required_header.condition[*].http_header)[*].values))) == 64)
+    error_message = "The secret is a 64-digit SHA-256 (an ALB condition value has at most 128 characters)."
   }
 }

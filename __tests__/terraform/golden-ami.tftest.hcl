@@ -1,5 +1,5 @@
 # Runs against every stack with a golden AMI of all five components.
-# requires: aws_imagebuilder_image.golden_ami aws_imagebuilder_image_recipe.golden_ami aws_imagebuilder_infrastructure_configuration.golden_ami aws_imagebuilder_distribution_configuration.golden_ami aws_imagebuilder_component.golden_ami_codedeploy_agent aws_imagebuilder_component.golden_ami_cloudwatch_agent aws_imagebuilder_component.golden_ami_docker aws_imagebuilder_component.golden_ami_nodejs aws_imagebuilder_component.golden_ami_nginx aws_subnet.network_private_0
+# requires: aws_ssm_parameter.golden_ami_image_id aws_imagebuilder_image.golden_ami aws_imagebuilder_image_recipe.golden_ami aws_imagebuilder_infrastructure_configuration.golden_ami aws_imagebuilder_distribution_configuration.golden_ami aws_imagebuilder_component.golden_ami_codedeploy_agent aws_imagebuilder_component.golden_ami_cloudwatch_agent aws_imagebuilder_component.golden_ami_docker aws_imagebuilder_component.golden_ami_nodejs aws_imagebuilder_component.golden_ami_nginx aws_subnet.network_private_0
 
 run "plan_components" {
   command = plan
@@ -80,6 +80,30 @@ run "plan_recipe_and_infrastructure" {
   }
 }
 
+run "plan_every_build_publishes_its_ami" {
+  command = plan
+
+  assert {
+    condition = [
+      for d in aws_imagebuilder_distribution_configuration.golden_ami.distribution : [for p in d.ssm_parameter_configuration : [p.parameter_name, p.data_type]]
+      if d.region == regex("^(.+)[a-z]$", aws_subnet.network_private_0.availability_zone)[0]
+    ] == [[[aws_ssm_parameter.golden_ami_image_id.name, "aws:ec2:image"]]]
+    error_message = "The distribution must write every build's AMI ID to the golden AMI parameter, as an aws:ec2:image value, in the environment's region."
+  }
+  assert {
+    condition     = alltrue([for d in aws_imagebuilder_distribution_configuration.golden_ami.distribution : length(d.ssm_parameter_configuration) == 0 if d.region != regex("^(.+)[a-z]$", aws_subnet.network_private_0.availability_zone)[0]])
+    error_message = "Copies in other regions must not write a parameter: the environment's instances launch in its own region."
+  }
+  assert {
+    condition     = startswith(aws_ssm_parameter.golden_ami_image_id.name, "/imagebuilder/") && aws_ssm_parameter.golden_ami_image_id.type == "String" && aws_ssm_parameter.golden_ami_image_id.data_type == "aws:ec2:image"
+    error_message = "The parameter must be an aws:ec2:image String under /imagebuilder/, the only parameters Image Builder's service-linked role may write."
+  }
+  assert {
+    condition     = aws_ssm_parameter.golden_ami_image_id.overwrite
+    error_message = "Terraform must adopt the parameter the image it builds has already written."
+  }
+}
+
 run "apply_exports_the_ami_of_the_environment_region" {
   command = apply
 
@@ -87,6 +111,7 @@ run "apply_exports_the_ami_of_the_environment_region" {
   plan_options {
     replace = [
       aws_imagebuilder_image.golden_ami,
+      aws_ssm_parameter.golden_ami_image_id,
       aws_imagebuilder_image_recipe.golden_ami,
       aws_imagebuilder_component.golden_ami_codedeploy_agent,
       aws_imagebuilder_component.golden_ami_cloudwatch_agent,
@@ -147,6 +172,10 @@ run "apply_exports_the_ami_of_the_environment_region" {
     error_message = "golden_ami_id must be one of the image's AMIs."
   }
   assert {
+    condition     = aws_ssm_parameter.golden_ami_image_id.insecure_value == output.golden_ami_id
+    error_message = "The parameter must start with the AMI Terraform built."
+  }
+  assert {
     condition     = output.golden_ami_image_arn == aws_imagebuilder_image.golden_ami.arn
     error_message = "golden_ami_image_arn must be the image's ARN."
   }
@@ -187,5 +216,38 @@ run "apply_exports_the_ami_of_the_environment_region" {
   assert {
     condition     = contains([for d in aws_imagebuilder_distribution_configuration.golden_ami.distribution : d.region], regex("^(.+)[a-z]$", aws_subnet.network_private_0.availability_zone)[0])
     error_message = "The distribution must publish the AMI in the environment's own region."
+  }
+}
+
+run "plan_a_later_build_leaves_the_parameter_to_image_builder" {
+  command = plan
+
+  # A rebuild (content change, -replace): the build itself writes its AMI to the parameter through
+  # the distribution; Terraform must not plan a change of the value, now or after a scheduled build.
+  plan_options {
+    replace = [aws_imagebuilder_image.golden_ami]
+  }
+  override_resource {
+    target          = aws_imagebuilder_image.golden_ami
+    override_during = plan
+    values = {
+      output_resources = [{
+        amis = [for region in ["eu-west-1", "us-east-1", "eu-central-1"] : { account_id = "123456789012", description = "next", name = "next", region = region, image = "ami-0f0f0f0f0f0f0f0f0" }]
+        containers = []
+      }]
+    }
+  }
+
+  assert {
+    condition     = output.golden_ami_id == "ami-0f0f0f0f0f0f0f0f0"
+    error_message = "The rebuild must be Terraform's new image."
+  }
+  assert {
+    condition = aws_ssm_parameter.golden_ami_image_id.insecure_value == {
+      "eu-west-1"    = "ami-0c0c0c0c0c0c0c0c0"
+      "us-east-1"    = "ami-0d0d0d0d0d0d0d0d0"
+      "eu-central-1" = "ami-0e0e0e0e0e0e0e0e0"
+    }[regex("^(.+)[a-z]$", aws_subnet.network_private_0.availability_zone)[0]]
+    error_message = "Terraform must leave the parameter's value to Image Builder (ignore_changes): it keeps the value of the previous apply."
   }
 }

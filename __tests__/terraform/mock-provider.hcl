@@ -266,4 +266,16 @@ mock_provider "aws" {
       arn = "arn:aws:events:eu-west-1:123456789012:rule/mocked"
     }
   }
+  mock_resource "aws_lambda_function" {
+    defaults = {
+      arn           = "arn:aws:lambda:eu-west-1:123456789012:function:mocked"
+      qualified_arn = "arn:aws:lambda:eu-west-1:123456789012:function:mocked:$LATEST"
+      invoke_arn    = "arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/arn:aws:lambda:eu-west-1:123456789012:function:mocked/invocations"
+    }
+  }
+  mock_resource "aws_lambda_invocation" {
+    defaults = {
+      result = "{}"
+    }
+  }
 }

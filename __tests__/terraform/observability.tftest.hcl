@@ -1,5 +1,6 @@
 # Every environment stack: agent configuration, log groups, alarms, notification topic, release parameters.
-# requires: aws_ssm_parameter.cloudwatch_agent_config aws_cloudwatch_metric_alarm.alarms_alb_5xx aws_sns_topic.notifications aws_ssm_parameter.release_parameters_ecr_repository_url
+# requires: aws_ssm_parameter.cloudwatch_agent_config aws_cloudwatch_metric_alarm.alarms_alb_5xx aws_sns_topic.notifications aws_ssm_parameter.release_parameters_ecr_repository_url aws_codedeploy_deployment_group.deployment_group
+# (Environments on a dedicated ALB: a shared ALB's own 5xx are the shared stack's alarm.)
 
 run "plan_observability" {
   command = plan
@@ -19,6 +20,10 @@ run "plan_observability" {
   assert {
     condition     = aws_cloudwatch_metric_alarm.alarms_alb_5xx.metric_name == "HTTPCode_ELB_5XX_Count" && aws_cloudwatch_metric_alarm.alarms_target_5xx.metric_name == "HTTPCode_Target_5XX_Count" && aws_cloudwatch_metric_alarm.alarms_unhealthy_hosts.metric_name == "UnHealthyHostCount"
     error_message = "Alarms must watch 5xx and unhealthy hosts."
+  }
+  assert {
+    condition     = length(aws_codedeploy_deployment_group.deployment_group.alarm_configuration) == 0 || contains(aws_codedeploy_deployment_group.deployment_group.alarm_configuration[0].alarms, aws_cloudwatch_metric_alarm.alarms_alb_5xx.alarm_name)
+    error_message = "A dedicated load balancer's own 5xx stop the environment's deployments."
   }
   assert {
     condition     = startswith(aws_ssm_parameter.release_parameters_ecr_repository_url.name, "/") && endswith(aws_ssm_parameter.release_parameters_ecr_repository_url.name, "/release/ecr-repository-url")

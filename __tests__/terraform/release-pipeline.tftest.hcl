@@ -73,6 +73,14 @@ run "apply_release_pipeline" {
     error_message = "The project must run under its own role and encrypt its output with the environment key."
   }
   assert {
+    condition = (
+      aws_ssm_parameter.release_parameters_runtime.value == "docker"
+      ? alltrue([for c in aws_codebuild_project.build_project.cache : c.type == "NO_CACHE"])
+      : one(aws_codebuild_project.build_project.cache[*].location) == "${aws_s3_bucket.artifacts_bucket.bucket}/build-cache/${aws_codebuild_project.build_project.name}" && one(aws_codebuild_project.build_project.cache[*].type) == "S3"
+    )
+    error_message = "A Node.js project keeps the buildspec's cache in the artifact bucket under build-cache/<project> (S3 cache); a Docker build has none."
+  }
+  assert {
     condition     = aws_codedeploy_deployment_group.deployment_group.service_role_arn == aws_iam_role.deployment_role.arn
     error_message = "The deployment group must use its own service role."
   }
@@ -83,12 +91,11 @@ run "apply_release_pipeline" {
   assert {
     condition = (
       length(aws_codedeploy_deployment_group.deployment_group.alarm_configuration) == 0 ? true :
-      aws_codedeploy_deployment_group.deployment_group.alarm_configuration[0].alarms == toset([
-        aws_cloudwatch_metric_alarm.alarms_alb_5xx.alarm_name, aws_cloudwatch_metric_alarm.alarms_target_5xx.alarm_name,
-        aws_cloudwatch_metric_alarm.alarms_unhealthy_hosts.alarm_name, aws_cloudwatch_metric_alarm.alarms_cpu_high.alarm_name,
+      alltrue([for a in [aws_cloudwatch_metric_alarm.alarms_target_5xx, aws_cloudwatch_metric_alarm.alarms_unhealthy_hosts, aws_cloudwatch_metric_alarm.alarms_cpu_high] :
+        contains(aws_codedeploy_deployment_group.deployment_group.alarm_configuration[0].alarms, a.alarm_name)
       ])
     )
-    error_message = "Alarm-based rollback watches the fleet and traffic alarms."
+    error_message = "Alarm-based rollback watches the fleet and traffic alarms (the load balancer's own 5xx too when the ALB is the environment's: observability suite)."
   }
   assert {
     condition     = output.codebuild_project_name == aws_codebuild_project.build_project.name && output.codedeploy_application_name == aws_codedeploy_app.codedeploy_application.name && output.codedeploy_deployment_group_name == aws_codedeploy_deployment_group.deployment_group.deployment_group_name

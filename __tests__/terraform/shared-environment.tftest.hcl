@@ -29,8 +29,17 @@ run "plan_shared_attachment" {
     error_message = "The host name must alias the shared ALB."
   }
   assert {
-    condition     = aws_cloudwatch_metric_alarm.alarms_alb_5xx.dimensions["LoadBalancer"] == "app/portal-shared-alb/50dc6c495c0c9188"
-    error_message = "Alarms must watch the shared ALB."
+    condition     = alltrue([for a in [aws_cloudwatch_metric_alarm.alarms_target_5xx, aws_cloudwatch_metric_alarm.alarms_unhealthy_hosts] : a.dimensions["LoadBalancer"] == "app/portal-shared-alb/50dc6c495c0c9188" && a.dimensions["TargetGroup"] == aws_lb_target_group.target_group.arn_suffix])
+    error_message = "Traffic alarms must watch this environment's target group on the shared ALB."
+  }
+  assert {
+    condition = (
+      length(aws_codedeploy_deployment_group.deployment_group.alarm_configuration) == 0 ? true :
+      aws_codedeploy_deployment_group.deployment_group.alarm_configuration[0].alarms == toset([
+        aws_cloudwatch_metric_alarm.alarms_target_5xx.alarm_name, aws_cloudwatch_metric_alarm.alarms_unhealthy_hosts.alarm_name, aws_cloudwatch_metric_alarm.alarms_cpu_high.alarm_name,
+      ])
+    )
+    error_message = "Only this environment's target group and fleet alarms may stop its deployments, never the shared ALB's own 5xx."
   }
   assert {
     condition     = aws_autoscaling_group.fleet_asg[0].vpc_zone_identifier == toset(["subnet-0bbb0000000000001", "subnet-0bbb0000000000002"])

@@ -13,6 +13,10 @@ run "plan_shared_load_balancer" {
     condition     = aws_lb.load_balancer_alb.drop_invalid_header_fields && aws_lb.load_balancer_alb.access_logs[0].enabled
     error_message = "The shared ALB drops invalid headers and logs access."
   }
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.alarms_alb_5xx.metric_name == "HTTPCode_ELB_5XX_Count" && length(aws_cloudwatch_metric_alarm.alarms_alb_5xx.dimensions) == 1
+    error_message = "The shared stack alarms on the ALB's own 5xx (every environment's)."
+  }
 }
 
 run "apply_shared_load_balancer" {
@@ -25,5 +29,9 @@ run "apply_shared_load_balancer" {
   assert {
     condition     = output.vpc_id == aws_vpc.network_vpc.id && output.vpc_cidr == aws_vpc.network_vpc.cidr_block
     error_message = "The outputs environments read must describe this VPC."
+  }
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.alarms_alb_5xx.alarm_actions == toset([aws_sns_topic.notifications.arn]) && aws_sns_topic.notifications.kms_master_key_id == aws_kms_key.shared_key.arn && output.notification_topic_arn == aws_sns_topic.notifications.arn
+    error_message = "The shared ALB's alarm goes to the shared stack's encrypted topic."
   }
 }

@@ -40,7 +40,7 @@ export const applicationSchema = strictObject({
   runtime: oneOf(["nodejs", "docker"])
     .default("nodejs")
     .describe("nodejs: CodeDeploy copies the build into `directory` and a systemd unit runs `npm start`. docker: instances pull and run the image from the environment's ECR repository."),
-  port: integer(1024, 65535, "an unprivileged TCP port").default(3000).describe("Port the application listens on behind the load balancer."),
+  port: integer(1024, 65535, "an unprivileged TCP port").default(3000).describe("Port the application listens on. On fleet instances Nginx (port 80, the load balancer's target) proxies to it, and only Nginx reaches it."),
   directory: pattern(/^\/[A-Za-z0-9._/-]+$/, "an absolute directory path such as /opt/webapp")
     .optional()
     .describe("Where the application lives on the instances. Default: /opt/<app>."),

@@ -61,7 +61,9 @@ export const ecsServiceSchema = strictObject({
     .describe("Directory of the source that holds the service's Dockerfile (docker build context); services of one repository each build their own."),
   initialImageTag: pattern(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, "an image tag such as latest or 1.0.0")
     .default("latest")
-    .describe("Image tag of the first task definition, before the first release; releases register new task definition revisions with the built tag."),
+    .describe(
+      "Image tag in the task definition revisions Terraform registers. Each release registers the next revision from Terraform's latest with the image it built, so only a service no release has deployed yet runs this tag; the build never pushes it (docs/release-pipeline.md, ECS releases).",
+    ),
 });
 
 export const ecsCapacitySchema = strictObject({

@@ -39,6 +39,15 @@ export const fleetSchema = strictObject({
     .default(["OldestLaunchTemplate", "OldestInstance"])
     .meta({ allowed: `a list of ${TERMINATION_POLICIES.join(", ")}` })
     .describe("Which instances scale-in removes first."),
+  proxy: strictObject({
+    clientMaxBodyMiB: integer(1, 4096, "a size in MiB")
+      .default(10)
+      .describe("Largest request body Nginx passes to the application; larger requests get 413. The load balancer itself has no limit."),
+  })
+    .prefault({})
+    .describe(
+      "Nginx on every instance, the load balancer's target on port 80: proxies to application.port with gzip, a request body limit, timeouts that follow the load balancer's idle timeout, and JSON access logs in the application log group (needs nginx in goldenAmi.components).",
+    ),
   instanceRefresh: bool
     .default(false)
     .describe("Roll the fleet when the launch template changes. In-place deployments only: with blue/green, CodeDeploy replaces the whole fleet on every release (see docs/release-pipeline.md)."),

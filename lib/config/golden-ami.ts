@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ARCHITECTURES } from "../ec2";
+import { AMI_ID_PATTERN, ARCHITECTURES } from "../ec2";
 import { CRON_ALLOWED, CRON_EXAMPLE, cronProblem, DEFAULT_NODEJS_MAJOR, IMAGE_COMPONENTS, NODEJS_MAJORS, TIMEZONE_PATTERN } from "../image-builder";
 import { instanceType } from "./fleet";
 import { bool, integer, oneOf, pattern, region, strictObject, tagMap } from "./primitives";
@@ -93,6 +93,11 @@ export const goldenAmiSchema = strictObject({
   imageTests: bool.default(true).describe("Launch an instance from the new image and run every component's test phase before the image is available."),
   pipeline: imagePipelineSchema,
   distribution: imageDistributionSchema,
+  pinnedImageId: pattern(AMI_ID_PATTERN, "an AMI ID: ami- and 8 or 17 hexadecimal digits, such as ami-0123456789abcdef0")
+    .optional()
+    .describe(
+      "Launch this AMI instead of the newest build. Default: none; instances resolve the SSM parameter every build updates (/imagebuilder/<app>-<env>/golden-ami-id) at launch, so a scheduled rebuild reaches the next release or scale-out. Pin to hold the fleet (or host) on a known image, e.g. while a new build is investigated; builds go on and the parameter keeps following them. The AMI must be of the instances' architecture: with goldenAmi.enabled an earlier build of this golden AMI (user data installs nothing), otherwise an Amazon Linux 2023 image (user data installs the components).",
+    ),
 })
   .prefault({})
   .describe("Golden AMI built with EC2 Image Builder: components, recipe, build infrastructure, image and optional pipeline.");

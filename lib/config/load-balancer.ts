@@ -84,11 +84,30 @@ export const observabilitySchema = strictObject({
   .prefault({})
   .describe("CloudWatch agent, log groups and alarms.");
 
+const emailAddress = pattern(/^[^@\s]+@[^@\s]+\.[^@\s]+$/, "an e-mail address");
+
 export const notificationsSchema = strictObject({
-  email: pattern(/^[^@\s]+@[^@\s]+\.[^@\s]+$/, "an e-mail address").optional().describe("Subscribe this address to the environment's notification topic (confirm the e-mail AWS sends)."),
+  email: emailAddress.optional().describe("Subscribe this address to the environment's notification topic (confirm the e-mail AWS sends)."),
 })
   .prefault({})
   .describe("SNS topic for fleet events, alarms and deployments.");
+
+/** The shared load balancer stack's topic: the shared ALB's own alarms go there, not to an environment's. */
+export const sharedNotificationsSchema = strictObject({
+  email: emailAddress.optional().describe("Subscribe this address to the shared stack's notification topic (confirm the e-mail AWS sends)."),
+})
+  .prefault({})
+  .describe("SNS topic of the shared stack, for the shared ALB's alarms.");
+
+/** Alarms on the shared ALB as a whole: they notify, and stop no environment's deployment. */
+export const sharedAlarmsSchema = strictObject({
+  http5xxPerMinute: integer(1, 100000, "a number of responses")
+    .default(10)
+    .describe("5xx responses per minute the shared ALB answers itself, all environments together, that raise its alarm."),
+  evaluationMinutes: integer(1, 60, "a number of minutes").default(5).describe("Minutes the condition must last."),
+})
+  .prefault({})
+  .describe("The shared ALB's own 5xx alarm (HTTPCode_ELB_5XX_Count has no target group dimension): sent to the shared stack's topic; it stops no environment's deployment.");
 
 export type LoadBalancerConfig = z.output<typeof loadBalancerSchema>;
 export type ObservabilityConfig = z.output<typeof observabilitySchema>;

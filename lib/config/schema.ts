@@ -8,7 +8,7 @@ import { backendSchema } from "./backend";
 import { applicationSchema } from "./application";
 import { fleetSchema } from "./fleet";
 import { goldenAmiSchema } from "./golden-ami";
-import { loadBalancerSchema, notificationsSchema, observabilitySchema, TLS_POLICIES } from "./load-balancer";
+import { loadBalancerSchema, notificationsSchema, observabilitySchema, sharedAlarmsSchema, sharedNotificationsSchema, TLS_POLICIES } from "./load-balancer";
 import { networkSchema } from "./network";
 import { githubActionsSchema, hostSchema } from "./host";
 import { platformSchema } from "./platform";
@@ -78,6 +78,15 @@ export const environmentSchema = strictObject({
         path: ["network", "natGateways"],
         input: "none",
         message: `"single" or "per-az" while network.privateSubnets is true: instances in private subnets need NAT to reach AWS APIs and package repositories (or set privateSubnets: false)`,
+      });
+    }
+    // The fleet's load balancer forwards to Nginx on the instances (docs/decisions.md, "Nginx in front of the application").
+    if (env.platform === "fleet" && Array.isArray(ami.components) && !ami.components.includes("nginx")) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["goldenAmi", "components"],
+        input: ami.components,
+        message: 'a list with "nginx" with platform: fleet: Nginx on the instances is the load balancer\'s target (port 80) and proxies to application.port',
       });
     }
     if (fleet.subnets === "private" && network.privateSubnets === false && env.platform !== "host") {
@@ -209,6 +218,8 @@ export const sharedLoadBalancerSchema = strictObject({
   idleTimeoutSeconds: integer(1, 4000, "a number of seconds").default(60).describe("ALB connection idle timeout."),
   accessLogExpirationDays: integer(1, 3650, "a number of days").default(90).describe("Days access logs are kept."),
   encryption: encryptionSchema,
+  notifications: sharedNotificationsSchema,
+  alarms: sharedAlarmsSchema,
 }).describe("The load balancer stack (<app>-shared) that environments with loadBalancer.mode shared attach to.");
 
 export const appSchema = strictObject({

@@ -1,10 +1,19 @@
 #!/bin/bash
 # First-boot setup of {{appName}}-{{envName}} instances (launch template user data).
 # The golden AMI already has the CodeDeploy and CloudWatch agents, Docker, Nginx and Node.js;
-# this script only wires the instance to its environment.
+# this script only wires the instance to its environment. The CodeDeploy agent starts after it
+# (docs/decisions.md, "First boot before the agent").
 set -euo pipefail
 exec > >(tee -a /var/log/{{appName}}-bootstrap.log) 2>&1
-{{#baseline.length}}
+{{#agentDropIn}}
+
+# An SSM association installs the CodeDeploy agent, possibly while this script runs: first of all,
+# hold the agent back until this script (cloud-final.service) has finished.
+{{#agentDropIn.commands}}
+{{{.}}}
+{{/agentDropIn.commands}}
+{{/agentDropIn}}
+{{#hasBaseline}}
 
 # No golden AMI: first install what it would have baked (its components' build steps).
 retry() {
@@ -16,7 +25,7 @@ retry() {
     attempt=$((attempt + 1))
   done
 }
-{{/baseline.length}}
+{{/hasBaseline}}
 {{#baseline}}
 {{name}}() {
   {{{body}}}
@@ -50,8 +59,25 @@ UNIT
 systemctl daemon-reload
 systemctl enable {{appName}}.service
 {{/nodejs}}
+
+# (d) Nginx: the load balancer's target (port {{proxyPort}}), proxying to the application on {{appPort}}.
+cat >/etc/nginx/conf.d/{{appName}}.conf <<'NGINX'
+{{{nginxConf}}}
+NGINX
+nginx -t
+systemctl enable nginx
+systemctl restart nginx
 {{#codedeployAgent}}
 
-# Make sure the agent that installs releases is running.
-systemctl enable --now codedeploy-agent
+# Last: the CodeDeploy agent, which deploys the moment it polls, so only once everything above exists.
+{{#agentBaseline}}
+{{name}}() {
+  {{{body}}}
+}
+retry {{maxAttempts}} {{name}}
+{{/agentBaseline}}
+systemctl enable codedeploy-agent
+# --no-block: the agent is ordered after cloud-final.service, which is running this script; a
+# blocking start would wait for itself. The agent starts the moment this script has finished.
+systemctl start --no-block codedeploy-agent
 {{/codedeployAgent}}

@@ -15,6 +15,13 @@ fail() {
   exit 1
 }
 
+# mark_released: from now on the instance's Nginx lets the health check reach the application
+# (before the first release it answers it itself; templates/fleet/nginx.conf).
+mark_released() {
+  install -d -m 0755 "/var/lib/${APP_NAME}"
+  touch "/var/lib/${APP_NAME}/first-release-started"
+}
+
 # release_value NAME: a value the environment's Terraform stored under the release path.
 release_value() {
   local value

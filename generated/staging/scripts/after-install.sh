@@ -1,6 +1,8 @@
 #!/bin/bash
-# AfterInstall (Node.js): installs the production dependencies of the new release (the bundle
-# carries package-lock.json, not node_modules) and writes the environment file from SSM.
+# AfterInstall (Node.js): puts the production dependencies that CodeBuild installed and packed
+# (release/node_modules.tar.gz) in place of the previous release's, then writes the environment file
+# from SSM. No npm here: every instance of a release gets the same bytes, without the npm
+# registry or a compiler.
 set -euo pipefail
 readonly APP_NAME="webapp"
 readonly ENV_NAME="staging"
@@ -19,6 +21,13 @@ fail() {
   exit 1
 }
 
+# mark_released: from now on the instance's Nginx lets the health check reach the application
+# (before the first release it answers it itself; templates/fleet/nginx.conf).
+mark_released() {
+  install -d -m 0755 "/var/lib/${APP_NAME}"
+  touch "/var/lib/${APP_NAME}/first-release-started"
+}
+
 # release_value NAME: a value the environment's Terraform stored under the release path.
 release_value() {
   local value
@@ -30,17 +39,30 @@ release_value() {
 
 readonly APP_USER="webapp"
 readonly ENV_SYNC="/usr/local/sbin/webapp-env-sync"
-readonly NPM_CACHE="/var/cache/webapp-npm"
 
 APP_DIRECTORY="$(release_value app-directory)"
+readonly ARCHIVE="$APP_DIRECTORY/release/node_modules.tar.gz"
+readonly RUNTIME_RECORD="$APP_DIRECTORY/release/node-runtime"
 [ -f "$APP_DIRECTORY/package.json" ] || fail "no package.json in $APP_DIRECTORY: the revision does not contain the application"
-[ -f "$APP_DIRECTORY/package-lock.json" ] || fail "no package-lock.json in $APP_DIRECTORY: npm ci needs the lock file in the revision"
+for packed in "$ARCHIVE" "$RUNTIME_RECORD"; do
+  [ -s "$packed" ] || fail "no ${packed#"$APP_DIRECTORY/"} in the revision: it was not built by this environment's buildspec.yml, which packs the production dependencies"
+done
 
-install -d -m 0750 -o "$APP_USER" -g "$APP_USER" "$NPM_CACHE"
-log "installing production dependencies (npm ci --omit=dev) as $APP_USER"
-cd "$APP_DIRECTORY"
-runuser -u "$APP_USER" -- env HOME="$APP_DIRECTORY" npm_config_cache="$NPM_CACHE" \
-  npm ci --omit=dev --no-audit --no-fund --loglevel=warn
+# Native modules load only on the platform, architecture and Node.js ABI they were compiled for.
+built_for="$(head -n 1 "$RUNTIME_RECORD")"
+instance="$(node -p 'process.platform + "-" + process.arch + "-abi" + process.versions.modules')" || fail "cannot run node on this instance"
+[ "${built_for%% *}" = "$instance" ] ||
+  fail "the dependencies were built for $built_for, this instance runs $instance ($(node --version)): build on the fleet's architecture with goldenAmi.nodejsMajor"
+
+staging="$(mktemp -d "$APP_DIRECTORY/.node_modules.XXXXXX")"
+trap 'rm -rf "$staging"' EXIT
+log "unpacking the production dependencies built for $built_for"
+tar --extract --gzip --file "$ARCHIVE" --directory "$staging" --no-same-owner
+[ -d "$staging/node_modules" ] || fail "$ARCHIVE has no node_modules/"
+chown -R "$APP_USER:$APP_USER" "$staging/node_modules"
+# The application is stopped (ApplicationStop): the previous release's dependencies go as a whole.
+rm -rf "$APP_DIRECTORY/node_modules"
+mv "$staging/node_modules" "$APP_DIRECTORY/node_modules"
 
 [ -x "$ENV_SYNC" ] || fail "$ENV_SYNC is missing: the instance was not set up by the fleet's user data"
 log "writing the environment file from SSM Parameter Store ($ENV_SYNC)"

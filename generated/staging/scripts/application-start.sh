@@ -18,6 +18,13 @@ fail() {
   exit 1
 }
 
+# mark_released: from now on the instance's Nginx lets the health check reach the application
+# (before the first release it answers it itself; templates/fleet/nginx.conf).
+mark_released() {
+  install -d -m 0755 "/var/lib/${APP_NAME}"
+  touch "/var/lib/${APP_NAME}/first-release-started"
+}
+
 # release_value NAME: a value the environment's Terraform stored under the release path.
 release_value() {
   local value
@@ -30,6 +37,7 @@ release_value() {
 readonly UNIT="webapp.service"
 
 log "starting $UNIT"
+mark_released
 systemctl daemon-reload
 systemctl restart "$UNIT"
 sleep 2

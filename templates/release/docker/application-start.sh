@@ -48,5 +48,6 @@ run_arguments=(
 {{/containerRunArguments}}
 )
 log "starting $IMAGE_URI as $CONTAINER on port $APP_PORT"
+mark_released
 docker run "${run_arguments[@]}" "$IMAGE_URI" >/dev/null
 log "container $CONTAINER started"

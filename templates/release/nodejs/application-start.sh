@@ -6,6 +6,7 @@ set -euo pipefail
 readonly UNIT="{{unit}}"
 
 log "starting $UNIT"
+mark_released
 systemctl daemon-reload
 systemctl restart "$UNIT"
 sleep 2
