@@ -38,6 +38,7 @@ test("every problem of a case file is reported at once, each naming the change, 
       "    reason: a fixture the case does not declare",
       "  - set: defaults.fleet.minSize",
       "    reason: no value",
+      "releases: twice",
       "knownLeftovers:",
       "  - issue: 15",
     ].join("\n"),
@@ -45,12 +46,13 @@ test("every problem of a case file is reported at once, each naming the change, 
   const t0 = Date.now();
   const r = e2e(["--case", "broken"], { ...process.env, E2E_CASES_DIR: dir });
   expect(r.status).toBe(1);
-  expect(r.stderr).toContain("5 problem(s) in __tests__/e2e/cases/");
+  expect(r.stderr).toContain("6 problem(s) in __tests__/e2e/cases/");
   expect(r.stderr).toContain("cases/broken.yaml changes[0]: delete environments.nosuch matches nothing");
   expect(r.stderr).toContain("cases/broken.yaml changes[1] (environments.*.goldenAmi): received no reason");
   expect(r.stderr).toContain("cases/broken.yaml changes[2]: uses ${fixture.zone}; allowed: a fixture the case declares (none)");
   expect(r.stderr).toContain("cases/broken.yaml changes[3] (set defaults.fleet.minSize): received no value");
   expect(r.stderr).toContain("cases/broken.yaml knownLeftovers[0]: received {\"issue\":15}; allowed: issue, pattern and reason");
+  expect(r.stderr).toContain('cases/broken.yaml releases: received "twice"; allowed: "full" (two releases with a fleet settings change between them) or "once" (the default)');
   // Nothing was started: no emulator, no case directory.
   expect(fs.existsSync(path.join(root, ".test-out", "e2e", "broken"))).toBe(false);
   expect(Date.now() - t0).toBeLessThan(30_000);
