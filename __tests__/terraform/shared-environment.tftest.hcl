@@ -29,10 +29,6 @@ run "plan_shared_attachment" {
     error_message = "The host name must alias the shared ALB."
   }
   assert {
-    condition     = alltrue([for a in [aws_cloudwatch_metric_alarm.alarms_target_5xx, aws_cloudwatch_metric_alarm.alarms_unhealthy_hosts] : a.dimensions["LoadBalancer"] == "app/portal-shared-alb/50dc6c495c0c9188" && a.dimensions["TargetGroup"] == aws_lb_target_group.target_group.arn_suffix])
-    error_message = "Traffic alarms must watch this environment's target group on the shared ALB."
-  }
-  assert {
     condition = (
       length(aws_codedeploy_deployment_group.deployment_group.alarm_configuration) == 0 ? true :
       aws_codedeploy_deployment_group.deployment_group.alarm_configuration[0].alarms == toset([
@@ -53,5 +49,10 @@ run "apply_shared_attachment" {
   assert {
     condition     = one(aws_lb_listener_rule.target_group_host.action[*].target_group_arn) == aws_lb_target_group.target_group.arn
     error_message = "The host rule must forward to the environment's target group."
+  }
+  # Asserted after apply: the target group's ARN suffix is known only then.
+  assert {
+    condition     = alltrue([for a in [aws_cloudwatch_metric_alarm.alarms_target_5xx, aws_cloudwatch_metric_alarm.alarms_unhealthy_hosts] : a.dimensions["LoadBalancer"] == "app/portal-shared-alb/50dc6c495c0c9188" && a.dimensions["TargetGroup"] == aws_lb_target_group.target_group.arn_suffix])
+    error_message = "Traffic alarms must watch this environment's target group on the shared ALB."
   }
 }
