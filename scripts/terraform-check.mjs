@@ -39,6 +39,7 @@ delete process.env.TF_PLUGIN_CACHE_DIR;
 preflight();
 
 const { synthesize } = require(path.join(root, "dist", "lib", "synth.js"));
+const { mergeSuites } = require("./tftest-merge.cjs");
 const cases = testCases().filter((c) => !args.case || args.case.includes(c.name));
 const mockProvider = fs.readFileSync(path.join(suitesDir, "mock-provider.hcl"), "utf8");
 const suites = loadSuites(".tftest.hcl");
@@ -63,17 +64,21 @@ for (const testCase of cases) {
     const testsDir = path.join(stack.directory, "tests");
     fs.mkdirSync(testsDir, { recursive: true });
     // One file per stack: Terraform sets up (and at the end tears down) the mocked provider and the
-    // whole configuration once per file, which costs more than most runs. Runs keep their suite's
-    // name as a prefix; they share state in the order written, as runs of one file do.
+    // whole configuration once per file, which costs more than most runs. Runs that are only asserts
+    // are merged into one; the others keep their suite's name as a prefix and share its state.
     const mocks = fragments.filter((f) => applies(f, stack.addresses)).map((f) => f.text);
-    const runsOf = (names) => applicable.filter((suite) => names.includes(suite.name)).map((suite) => suite.text.replace(/^run "([^"]+)"/gm, (_m, name) => `run "${suite.name}__${name}"`));
-    // Written after coverSuites: the suites this stack runs, or (validate only) all that apply.
-    const writeSuites = (names) => fs.writeFileSync(path.join(testsDir, "stack.tftest.hcl"), [mockProvider, ...mocks, ...runsOf(names)].join("\n"));
+    // Written after coverSuites: the suites this stack runs, or (validate only) all that apply, their
+    // plain runs merged into one (scripts/tftest-merge.cjs).
+    const writeSuites = (names) => {
+      const merged = mergeSuites(applicable.filter((suite) => names.includes(suite.name)));
+      fs.writeFileSync(path.join(testsDir, "stack.tftest.hcl"), [mockProvider, ...mocks, merged.text].join("\n"));
+      return merged;
+    };
     work.push({ writeSuites, label: `${testCase.name}/${stack.name}`, case: testCase.name, format: result.format, dir: stack.directory, suites: testCase.validateOnly ? [] : applicable.map((s) => s.name), addresses: stack.addresses, validateOnly: testCase.validateOnly });
   }
 }
 coverSuites(work);
-for (const item of work) item.writeSuites(item.validateOnly ? [...item.suites, ...(item.coveredElsewhere ?? [])] : item.suites);
+for (const item of work) item.merged = item.writeSuites(item.validateOnly ? [...item.suites, ...(item.coveredElsewhere ?? [])] : item.suites);
 
 // A suite whose addresses no stack has would never run: that is a renamed address, not a pass.
 const idle = suites.filter((suite) => !work.some((item) => item.suites.includes(suite.name) || item.coveredElsewhere?.includes(suite.name)));
@@ -96,10 +101,10 @@ process.exitCode = failed.length ? 1 : 0;
  * one of the default configuration's or when it has a suite no stack before it ran (a greedy
  * cover, examples with the most suites first), so that every suite runs at least once. The other
  * stacks are validated (warnings fail), their suite files included. A stack runs all its suites,
- * not only the new ones: suites of one file share state, and some plan runs rely on values an
- * earlier suite's apply made known (measured: running only the new ones fails pipeline-events and
- * shared-environment on portal-qa). Measured on 2 cores: 411 runs on 20 stacks before, 231 now.
- * `--all-stacks` runs every applicable suite on every stack.
+ * merged (scripts/tftest-merge.cjs: one apply holds the asserts of every plain run; each run costs
+ * about 4 CPU-seconds of provider schema and planning whatever it asserts). Measured on 2 cores:
+ * 231 runs, 1,324 s with the cover and without merging; 34 runs, 157 s wall (5.3 CPU-minutes) with
+ * both; every stack with merging (`--all-stacks`), 290 s wall (9.1 CPU-minutes).
  */
 function coverSuites(items) {
   if (args["all-stacks"]) return;

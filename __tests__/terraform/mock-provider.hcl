@@ -175,14 +175,15 @@ mock_provider "aws" {
       arn = "arn:aws:imagebuilder:eu-west-1:123456789012:image/mocked/1.0.0/1"
       output_resources = [
         {
+          # One AMI in each region a configuration of ours runs in (a stack exports its own).
           amis = [
-            {
+            for region in ["eu-west-1", "us-east-1", "eu-central-1"] : {
               account_id  = "123456789012"
               description = "mocked golden AMI"
               image       = "ami-0123456789abcdef0"
               name        = "mocked-golden-ami"
-              region      = "eu-west-1"
-            },
+              region      = region
+            }
           ]
           containers = []
         },
