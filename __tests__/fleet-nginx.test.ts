@@ -21,13 +21,13 @@ async function freePort(): Promise<number> {
   });
 }
 
-function get(port: number, urlPath: string): Promise<{ status: number; body: string }> {
+function get(port: number, urlPath: string): Promise<{ status: number; body: string; cacheControl?: string }> {
   return new Promise((resolve, reject) => {
     http
       .get({ host: "127.0.0.1", port, path: urlPath, agent: false }, (res) => {
         let body = "";
         res.on("data", (d) => (body += d));
-        res.on("end", () => resolve({ status: res.statusCode!, body }));
+        res.on("end", () => resolve({ status: res.statusCode!, body, ...(res.headers["cache-control"] ? { cacheControl: String(res.headers["cache-control"]) } : {}) }));
       })
       .on("error", reject);
   });
@@ -76,23 +76,37 @@ describe("fleet Nginx site, run by Nginx", () => {
 
   test("before the first release the health check passes without an application", async () => {
     expect(await get(proxyPort, "/health")).toEqual({ status: 200, body: "no release yet\n" });
-    // Anything else is the application's, which is not there yet.
-    expect((await get(proxyPort, "/")).status).toBe(502);
+    expect(await get(proxyPort, "/health?deep=1")).toEqual({ status: 200, body: "no release yet\n" });
   });
 
-  test("once a release started, an application that does not answer fails the health check", async () => {
+  test("before the first release any other path is 404, never a 5xx the deployment alarm counts, and not cached", async () => {
+    for (const p of ["/", "/api/orders?page=2", "/healthz"]) {
+      expect(await get(proxyPort, p)).toEqual({ status: 404, body: "no release yet\n", cacheControl: "no-store" });
+    }
+  });
+
+  test("once a release started, an application that does not answer fails the health check and answers 502", async () => {
     fs.writeFileSync(marker, "");
     expect((await get(proxyPort, "/health")).status).toBe(502);
+    expect((await get(proxyPort, "/")).status).toBe(502);
+    expect((await get(proxyPort, "/api/orders")).status).toBe(502);
   });
 
   test("the application's own answers pass through, failures included", async () => {
     app = http.createServer((req, res) => res.writeHead(req.url === "/health" ? appStatus : 200).end("app")).listen(appPort, "127.0.0.1");
     await new Promise((r) => app!.once("listening", r));
     expect(await get(proxyPort, "/health")).toEqual({ status: 200, body: "app" });
+    expect(await get(proxyPort, "/api/orders")).toEqual({ status: 200, body: "app" });
     appStatus = 503;
     fs.rmSync(marker);
     // Even before the marker: only Nginx's own 502/504 are answered for the application.
     expect(await get(proxyPort, "/health")).toEqual({ status: 503, body: "app" });
+    expect(await get(proxyPort, "/api/orders")).toEqual({ status: 200, body: "app" });
+  });
+
+  test("a health check path with a query keeps its quiet location (Nginx matches the path alone)", () => {
+    const conf = renderFleetNginxConf({ appName: "webapp", envName: "staging", appPort: 3000, proxy: { healthCheckPath: "/health?deep=1", idleTimeoutSeconds: 60, clientMaxBodyMiB: 1 } } as Parameters<typeof renderFleetNginxConf>[0]);
+    expect(conf).toContain("location = /health {");
   });
 
   test("the ApplicationStart hook of both runtimes writes the marker Nginx reads", () => {

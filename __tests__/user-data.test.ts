@@ -177,7 +177,7 @@ describe("fleet user data", () => {
     test("listens for the load balancer on port 80 and proxies every path, the health check included, to the application port", () => {
       expect(FLEET_PROXY_PORT).toBe(80);
       expect(conf).toContain("listen 80 default_server;");
-      expect(conf).toMatch(/location \/ \{\n\s+proxy_pass http:\/\/127\.0\.0\.1:3000;\n\s+\}/);
+      expect(conf).toMatch(/location \/ \{\n\s+proxy_pass http:\/\/127\.0\.0\.1:3000;\n\s+error_page 502 504 = @no_release_yet;\n\s+\}/);
       expect(conf).toMatch(/location = \/health \{\n\s+access_log off;\n\s+proxy_pass http:\/\/127\.0\.0\.1:3000;\n(\s+#.*\n)*\s+error_page 502 504 = @before_first_release;\n\s+\}/);
       expect(renderFleetNginxConf({ ...options, appPort: 8080 })).toContain("proxy_pass http://127.0.0.1:8080;");
       expect(renderFleetNginxConf({ ...options, appPort: 8080 })).not.toContain("3000");

@@ -78,8 +78,9 @@ export function renderFleetNginxConf(o: FleetUserDataOptions): string {
     keepaliveTimeoutSeconds: p.idleTimeoutSeconds + 5,
     clientMaxBodyMiB: p.clientMaxBodyMiB,
     accessLog: fleetProxyLogFiles(o.appName).access,
-    // Any other path is still proxied (by `location /`), only logged too.
-    quietHealthCheckPath: PLAIN_PATH.test(p.healthCheckPath) ? p.healthCheckPath : false,
+    // Nginx locations match the path without its query. Any other path is still proxied (by
+    // `location /`), only logged too, and answers 404 before the first release.
+    quietHealthCheckPath: PLAIN_PATH.test(p.healthCheckPath.split("?")[0]) ? p.healthCheckPath.split("?")[0] : false,
     releasedMarker: fleetReleasedMarker(o.appName),
   }).trimEnd();
 }
