@@ -109,21 +109,39 @@ async function runCase(c) {
     const config = YAML.parse(fs.readFileSync(path.join(root, c.config), "utf8"));
     moto = await timed("moto", () => startMoto(dir, c.accountId ?? firstAccountId(config)));
     const env = { ...terraformEnv, AWS_ENDPOINT_URL: moto.url };
-    await timed("moto", () => python3(env, ["warm-up", config.app?.region ?? "eu-west-1", "us-east-1"]));
     const fixtures = c.fixtures ? JSON.parse(await timed("moto", () => python3(env, ["fixtures", JSON.stringify(c.fixtures)]))) : {};
     const { config: adapted } = adapt(config, c.changes ?? [], fixtures, c.name);
     const configFile = path.join(dir, "config.yaml");
     fs.writeFileSync(configFile, YAML.stringify(adapted));
     const regions = [...new Set([config.app?.region ?? "eu-west-1", "us-east-1"])];
+    // The baseline listing is also the warm-up: it touches every service the inventory knows, so
+    // what moto creates on a service's first use (a default VPC and its security group, say) is in
+    // the baseline, not a leftover.
     const baseline = await timed("moto", () => inventory(env, regions));
 
+    // An environment the case skips is synthesized (its twin's addresses are checked against it
+    // below) but never applied.
+    const skipped = new Map((c.skipEnvironments ?? []).map((k) => [`${adapted.app.name}-${k.environment}`, k]));
+    if (c.cli && skipped.size) c.stackNames = Object.keys(adapted.environments).map((e) => `${adapted.app.name}-${e}`).filter((n) => !skipped.has(n));
     if (c.cli) {
       await timed("cdktf deploy", () => cdktf(c, dir, configFile, env, "deploy", log));
     }
     const synth = await timed("synth", () =>
       synthesize({ configFile, outdir: path.join(dir, c.cli ? "cli" : "", c.cli ? "cdktf.out" : "out"), format: c.format ?? "json", atomic: false, generatedDir: path.join(dir, "generated") }),
     );
-    const stacks = synth.stacks.map((s) => s.directory);
+    for (const [name, k] of skipped) {
+      const addresses = (n) => new Set(synth.stacks.find((st) => st.name === n)?.addresses ?? []);
+      const [mine, twin] = [addresses(name), addresses(`${adapted.app.name}-${k.sameAs}`)];
+      const onlyMine = [...mine].filter((a) => !twin.has(a));
+      const onlyTwin = [...twin].filter((a) => !mine.has(a));
+      if (onlyMine.length || onlyTwin.length) {
+        throw new StepError(
+          `cases/${c.name}.yaml skipEnvironments: ${k.environment} no longer has the same resources as ${k.sameAs} (only in ${k.environment}: ${onlyMine.join(", ") || "none"}; only in ${k.sameAs}: ${onlyTwin.join(", ") || "none"}); it must be applied: remove the skip`,
+        );
+      }
+      result.notes.push(`skipped ${k.environment}: the same ${mine.size} resources as ${k.sameAs}, which runs (${k.reason})`);
+    }
+    const stacks = synth.stacks.filter((st) => !skipped.has(st.name)).map((st) => st.directory);
     result.stacks = stacks.length;
     // Issue 15's proof: after the first release the fleet settings change in the configuration
     // (sizes and instance type of every blue/green environment), and the live group must follow.
@@ -184,9 +202,10 @@ async function runCase(c) {
     // decommissioned as its owner would: protection: false, applied (which must replace nothing), then
     // destroyed.
     // The same holds for a shared load balancer (sharedLoadBalancer.protection, default true).
-    const protectedEnvs = Object.entries(adapted.environments ?? {}).filter(([, e]) => (e?.protection ?? adapted.defaults?.protection ?? true) !== false);
+    const protectedEnvs = Object.entries(adapted.environments ?? {}).filter(([n, e]) => !skipped.has(`${adapted.app.name}-${n}`) && (e?.protection ?? adapted.defaults?.protection ?? true) !== false);
     const protectedShared = adapted.sharedLoadBalancer && adapted.sharedLoadBalancer.protection !== false;
     let destroyConfig = configFile;
+    const decommissioned = new Set();
     if (settings && !(protectedEnvs.length || protectedShared)) {
       // Destroy with the configuration last applied.
       destroyConfig = path.join(dir, "config.changed.yaml");
@@ -204,10 +223,12 @@ async function runCase(c) {
           await all(
             layer.map(async (stack) => {
               await terraform(env, stack, ["init", "-input=false", "-no-color"], log);
-              await terraform(env, stack, ["plan", "-input=false", "-no-color", "-out=e2e.tfplan"], log);
-              const replaced = (await planChanges(env, stack)).filter((ch) => ch.change.actions.includes("delete"));
-              if (replaced.length) throw new StepError(`turning protection off in ${path.basename(stack)} would destroy or replace:\n${replaced.map(describeChange).join("\n")}`);
-              await terraform(env, stack, ["apply", "-input=false", "-no-color", "e2e.tfplan"], log);
+              // One command (each costs about 5 CPU-seconds of provider schema before any work): the
+              // apply's machine-readable plan says what it changed; anything deleted or replaced fails.
+              const { output } = await terraform(env, stack, ["apply", "-auto-approve", "-input=false", "-json"], log);
+              const replaced = plannedChanges(output).filter((ch) => ["delete", "replace", "remove"].includes(ch.action));
+              if (replaced.length) throw new StepError(`turning protection off in ${path.basename(stack)} destroyed or replaced:\n${replaced.map((ch) => `  ${ch.action} ${ch.address}`).join("\n")}`);
+              decommissioned.add(stack);
             }),
           );
         }
@@ -216,8 +237,14 @@ async function runCase(c) {
     if (c.cli) {
       await timed("cdktf destroy", () => cdktf(c, dir, destroyConfig, env, "destroy", log));
     } else {
+      // A decommissioned stack's state was refreshed and saved by that apply a moment ago: its
+      // destroy needs no second refresh. Others may have changed outside Terraform (releases).
       for (const layer of [...layers].reverse()) {
-        await all(layer.map((stack) => timed(`destroy ${path.basename(stack)}`, () => terraform(env, stack, ["destroy", "-auto-approve", "-input=false", "-no-color"], log))));
+        await all(
+          layer.map((stack) =>
+            timed(`destroy ${path.basename(stack)}`, () => terraform(env, stack, ["destroy", "-auto-approve", "-input=false", "-no-color", ...(decommissioned.has(stack) ? ["-refresh=false"] : [])], log)),
+          ),
+        );
       }
     }
     await timed("leftovers", async () => {
@@ -325,6 +352,14 @@ function checkCases(cases) {
     const placeholders = Object.fromEntries(Object.keys(c.fixtures ?? {}).map((name) => [name, `fixture-${name}`]));
     problems.push(...adapt(config, c.changes ?? [], placeholders, c.name).problems);
     if (c.releases !== undefined && c.releases !== "full" && c.releases !== "once") problems.push(`cases/${c.name}.yaml releases: received ${JSON.stringify(c.releases)}; allowed: "full" (two releases with a fleet settings change between them) or "once" (the default)`);
+    const environments = Object.keys(config.environments ?? {});
+    for (const [i, k] of (c.skipEnvironments ?? []).entries()) {
+      const where = `cases/${c.name}.yaml skipEnvironments[${i}]`;
+      if (!environments.includes(k?.environment)) problems.push(`${where} environment: received ${JSON.stringify(k?.environment)}; allowed: an environment of ${c.config} (${environments.join(", ")})`);
+      if (!environments.includes(k?.sameAs) || k?.sameAs === k?.environment) problems.push(`${where} sameAs: received ${JSON.stringify(k?.sameAs)}; allowed: another environment of ${c.config} that the case applies`);
+      else if ((c.skipEnvironments ?? []).some((o) => o?.environment === k.sameAs)) problems.push(`${where} sameAs: received ${JSON.stringify(k.sameAs)}, which the case skips too; allowed: an environment the case applies`);
+      if (typeof k?.reason !== "string" || k.reason.trim() === "") problems.push(`${where} reason: received ${JSON.stringify(k?.reason)}; allowed: a sentence saying why applying it again proves nothing its twin does not`);
+    }
     for (const [i, k] of (c.knownLeftovers ?? []).entries()) {
       if (!k.issue || !k.pattern || !k.reason) problems.push(`cases/${c.name}.yaml knownLeftovers[${i}]: received ${JSON.stringify(k)}; allowed: issue, pattern and reason`);
     }
@@ -406,7 +441,7 @@ function run(cmd, argv, cwd, env) {
 async function terraform(env, dir, argv, log, okCodes = [0]) {
   const { code, output } = await run("terraform", argv, dir, env);
   log.push(`$ terraform ${argv.join(" ")}  (${path.basename(dir)}) -> ${code}\n${output}`);
-  if (!okCodes.includes(code)) throw new StepError(`terraform ${argv[0]} in ${path.relative(root, dir)} exited ${code}:\n${tail(output)}`);
+  if (!okCodes.includes(code)) throw new StepError(`terraform ${argv[0]} in ${path.relative(root, dir)} exited ${code}:\n${tail(argv.includes("-json") ? readableJson(output) : output)}`);
   return { code, output };
 }
 
@@ -429,6 +464,28 @@ async function planChanges(env, dir) {
   const { code, output } = await run("terraform", ["show", "-json", "e2e.tfplan"], dir, env);
   if (code !== 0) throw new StepError(`terraform show -json e2e.tfplan failed:\n${tail(output)}`);
   return (JSON.parse(output).resource_changes ?? []).filter((c) => !c.change.actions.every((a) => a === "no-op" || a === "read"));
+}
+
+/** The diagnostics of a `-json` run as Terraform would print them, for a failure's message. */
+function readableJson(output) {
+  const lines = [];
+  for (const line of output.split("\n")) {
+    if (!line.startsWith("{")) continue;
+    const message = JSON.parse(line);
+    if (message.type === "diagnostic") lines.push(`${message.diagnostic.severity}: ${message.diagnostic.summary}${message.diagnostic.address ? ` (${message.diagnostic.address})` : ""}\n${message.diagnostic.detail ?? ""}`);
+  }
+  return lines.join("\n\n") || output;
+}
+
+/** Resource changes of a `-json` plan or apply: its planned_change messages. */
+function plannedChanges(output) {
+  const changes = [];
+  for (const line of output.split("\n")) {
+    if (!line.startsWith("{")) continue;
+    const message = JSON.parse(line);
+    if (message.type === "planned_change") changes.push({ action: message.change.action, address: message.change.resource.addr });
+  }
+  return changes;
 }
 
 function describeChange(c) {
@@ -480,21 +537,21 @@ function expectedFleet(parsed, group) {
   };
 }
 
-/** Blue/green deployment groups of an applied stack, from its state. */
+/**
+ * Blue/green deployment groups of an applied stack, from its raw state (`terraform state pull`
+ * reads the backend without loading the AWS provider's schema, which `terraform show -json` does
+ * for about 5 CPU-seconds).
+ */
 async function blueGreenGroups(env, dir) {
-  const { code, output } = await run("terraform", ["show", "-json"], dir, env);
-  if (code !== 0) throw new StepError(`terraform show -json failed in ${path.basename(dir)}:\n${tail(output)}`);
+  const { code, output } = await run("terraform", ["state", "pull"], dir, env);
+  if (code !== 0) throw new StepError(`terraform state pull failed in ${path.basename(dir)}:\n${tail(output)}`);
   const state = JSON.parse(output);
-  const resources = [];
-  const walk = (module) => {
-    resources.push(...(module?.resources ?? []));
-    for (const child of module?.child_modules ?? []) walk(child);
-  };
-  walk(state.values?.root_module);
-  return resources
+  if (state.version !== 4) throw new StepError(`terraform state pull in ${path.basename(dir)}: state format ${state.version}, the tier reads format 4`);
+  return (state.resources ?? [])
     .filter((r) => r.type === "aws_codedeploy_deployment_group" && r.mode === "managed")
-    .filter((r) => r.values.deployment_style?.[0]?.deployment_type === "BLUE_GREEN" && r.values.blue_green_deployment_config?.[0]?.green_fleet_provisioning_option?.[0]?.action === "COPY_AUTO_SCALING_GROUP")
-    .map((r) => ({ app: r.values.app_name, name: r.values.deployment_group_name, region: r.values.arn.split(":")[3] }));
+    .flatMap((r) => r.instances.map((i) => i.attributes))
+    .filter((a) => a.deployment_style?.[0]?.deployment_type === "BLUE_GREEN" && a.blue_green_deployment_config?.[0]?.green_fleet_provisioning_option?.[0]?.action === "COPY_AUTO_SCALING_GROUP")
+    .map((a) => ({ app: a.app_name, name: a.deployment_group_name, region: a.arn.split(":")[3] }));
 }
 
 /** The way out of cdktf: the HCL output of the same configuration, planned against the JSON output's state, has nothing to do. */
@@ -525,7 +582,7 @@ async function cdktf(c, dir, configFile, env, verb, log) {
   // --skip-provider-lock: after init, cdktf runs `terraform providers lock -platform=linux_amd64`, which
   // ignores the CLI configuration's filesystem mirror and asks registry.terraform.io (offline here);
   // the lock file `terraform init` wrote from the mirror is kept. The outputs-file flag is deploy's only.
-  const argv = [verb, "*", "--auto-approve", "--parallelism", "10", "--skip-provider-lock", ...(verb === "deploy" ? ["--outputs-file-include-sensitive-outputs=false"] : [])];
+  const argv = [verb, ...(c.stackNames ?? ["*"]), "--auto-approve", "--parallelism", "10", "--skip-provider-lock", ...(verb === "deploy" ? ["--outputs-file-include-sensitive-outputs=false"] : [])];
   const { code, output } = await run(cli, argv, project, cliEnv);
   log.push(`$ cdktf ${argv.join(" ")} -> ${code}\n${output}`);
   if (code !== 0) throw new StepError(`cdktf ${verb} exited ${code}:\n${tail(output)}`);

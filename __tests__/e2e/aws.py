@@ -1,6 +1,5 @@
 """What the emulator tier does through the AWS API (boto3, from the Python that runs moto).
 
-  python3 aws.py warm-up <region>...         touch every service once, so defaults exist before the baseline
   python3 aws.py release <region> <app> <group>
                                              one blue/green release as CodeDeploy does it (COPY_AUTO_SCALING_GROUP)
   python3 aws.py check-fleet <region> <app> <group> <expected JSON>
@@ -34,30 +33,6 @@ COPIED = [
     "MaxInstanceLifetime",
     "ServiceLinkedRoleARN",
 ]
-
-
-def warm_up(regions):
-    for region in regions:
-        session = boto3.session.Session(region_name=region)
-        calls = [
-            ("ec2", "describe_vpcs"), ("autoscaling", "describe_auto_scaling_groups"), ("elbv2", "describe_load_balancers"),
-            ("s3", "list_buckets"), ("ecr", "describe_repositories"), ("iam", "list_roles"), ("kms", "list_keys"),
-            ("sns", "list_topics"), ("ssm", "describe_parameters"), ("logs", "describe_log_groups"),
-            ("cloudwatch", "describe_alarms"), ("route53", "list_hosted_zones"), ("cloudfront", "list_distributions"),
-            ("codebuild", "list_projects"), ("codedeploy", "list_applications"), ("codepipeline", "list_pipelines"),
-            ("ecs", "list_clusters"), ("rds", "describe_db_instances"),
-            ("secretsmanager", "list_secrets"), ("sts", "get_caller_identity"), ("events", "list_rules"),
-            ("acm", "list_certificates"), ("application-autoscaling", "describe_scalable_targets"),
-            ("wafv2", None), ("lambda", "list_functions"),
-        ]
-        for service, call in calls:
-            if call is None:
-                continue
-            client = session.client(service)
-            if service == "application-autoscaling":
-                client.describe_scalable_targets(ServiceNamespace="ecs")
-            else:
-                getattr(client, call)()
 
 
 def fleet_groups(asg, tag_value):
@@ -182,7 +157,8 @@ def fixtures(spec):
 
 def inventory(regions):
     """Every resource an environment can own, listed through the AWS APIs, one "service kind id" a line.
-    The tier lists them after warm-up (the baseline) and after destroy: what is new is left over."""
+    The tier lists them before apply (the baseline; listing is also the warm-up: a service's defaults
+    appear on its first use) and after destroy: what is new is left over."""
     out = set()
 
     def add(service, kind, ids):
@@ -268,9 +244,7 @@ def inventory(regions):
 
 def main(argv):
     command = argv[0]
-    if command == "warm-up":
-        warm_up(argv[1:])
-    elif command == "release":
+    if command == "release":
         release(*argv[1:4])
     elif command == "inventory":
         inventory(argv[1:])
