@@ -5,6 +5,7 @@ import { childId, pin } from "../lib/address";
 import { suppress } from "../policy";
 import { AccountContext } from "./account-context";
 import { CodeDeployApplication } from "./codedeploy-application";
+import { launchFromTemplateStatement } from "./launch-template";
 import { NotificationTopic } from "./notification-topic";
 import type { IPipelineDeployTarget } from "./pipeline";
 import { Role } from "./role";
@@ -124,21 +125,13 @@ export class DeploymentGroup extends Construct implements IPipelineDeployTarget 
     });
     if (blueGreen) {
       // Copying a group that launches from a template: CreateAutoScalingGroup checks that the caller
-      // may launch from the template and pass its instance profile's role. The launch is limited to
-      // that template (the condition key covers every resource RunInstances touches).
-      const template = context.arn("ec2", `launch-template/${props.fleet!.launchTemplateId}`);
-      const regional = context.arn("ec2", "*");
+      // may launch from the template and pass its instance profile's role.
       this.role.addToPolicy(
-        {
-          sid: "LaunchFromFleetTemplate",
-          actions: ["ec2:RunInstances"],
-          resources: [regional, context.arn("ec2", "image/*", { account: "" })],
-          conditions: [{ test: "ArnLike", variable: "ec2:LaunchTemplate", values: [template] }],
-        },
+        launchFromTemplateStatement(context, props.fleet!.launchTemplateId),
         {
           sid: "TagAtLaunch",
           actions: ["ec2:CreateTags"],
-          resources: [regional],
+          resources: [context.arn("ec2", "*")],
           conditions: [{ test: "StringEquals", variable: "ec2:CreateAction", values: ["RunInstances"] }],
         },
       );

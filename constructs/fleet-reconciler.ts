@@ -14,6 +14,7 @@ import { AccountContext } from "./account-context";
 import { DeploymentGroup } from "./deployment-group";
 import { EncryptionKey } from "./encryption-key";
 import { Fleet } from "./fleet";
+import { launchFromTemplateStatement } from "./launch-template";
 import { LogGroup } from "./log-group";
 import { NotificationTopic } from "./notification-topic";
 import { Role } from "./role";
@@ -119,13 +120,8 @@ export class FleetReconciler extends Construct {
         ],
         resources: [copies],
       },
-      {
-        sid: "LaunchFromFleetTemplate",
-        // UpdateAutoScalingGroup with a launch template checks that the caller may launch from it.
-        actions: ["ec2:RunInstances"],
-        resources: [context.arn("ec2", "*"), context.arn("ec2", "image/*", { account: "" })],
-        conditions: [{ test: "ArnLike", variable: "ec2:LaunchTemplate", values: [context.arn("ec2", `launch-template/${props.fleet.launchTemplate.launchTemplateId}`)] }],
-      },
+      // UpdateAutoScalingGroup with a launch template checks that the caller may launch from it.
+      launchFromTemplateStatement(context, props.fleet.launchTemplate.launchTemplateId),
       {
         sid: "ReadDeploymentGroup",
         actions: ["codedeploy:GetDeploymentGroup"],

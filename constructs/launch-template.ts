@@ -3,8 +3,27 @@ import { Token } from "cdktf";
 import { Construct } from "constructs";
 import { pin } from "../lib/address";
 import { AMI_ID_PATTERN } from "../lib/ec2";
+import type { PolicyStatement } from "../lib/iam";
+import type { AccountContext } from "./account-context";
 import { suppress } from "../policy";
 import { EncryptionKey } from "./encryption-key";
+
+/**
+ * The statement a role needs to create or update an Auto Scaling group that launches from one
+ * launch template (CreateAutoScalingGroup and UpdateAutoScalingGroup check that the caller may
+ * launch from it): `ec2:RunInstances` on the region's EC2 resources and the public images,
+ * limited to that template by `ec2:LaunchTemplate`, which covers every resource RunInstances
+ * touches. Used by CodeDeploy (copying the fleet) and the fleet reconciler (updating copies).
+ */
+export function launchFromTemplateStatement(context: Pick<AccountContext, "arn">, launchTemplateId: string): PolicyStatement {
+  const arn = context.arn.bind(context);
+  return {
+    sid: "LaunchFromFleetTemplate",
+    actions: ["ec2:RunInstances"],
+    resources: [arn("ec2", "*"), arn("ec2", "image/*", { account: "" })],
+    conditions: [{ test: "ArnLike", variable: "ec2:LaunchTemplate", values: [arn("ec2", `launch-template/${launchTemplateId}`)] }],
+  };
+}
 
 export interface InstanceRootVolume {
   /** @default 30 */
