@@ -10,7 +10,7 @@ const root = path.join(__dirname, "..");
 const script = path.join(root, "scripts", "e2e.mjs");
 
 function e2e(args: string[], env: NodeJS.ProcessEnv) {
-  return spawnSync(process.execPath, [script, ...args], { cwd: root, env, encoding: "utf8", timeout: 60_000 });
+  return spawnSync(process.execPath, [script, ...args], { cwd: root, env, encoding: "utf8", timeout: 150_000 });
 }
 
 test("without moto_server (on PATH or under pyenv) the tier fails, naming it and how to install it", () => {

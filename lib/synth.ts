@@ -5,6 +5,7 @@ import { PolicyReport, policyReports, PolicyViolationError } from "../policy";
 import { loadConfigFile } from "./config/load";
 import { Config } from "./config/schema";
 import { addressesOf } from "./address";
+import { ARCHITECTURE_FILE, loadArchitectureRenderer, writeArchitecturePictures } from "./architecture";
 import { buildApp } from "./build-app";
 import { tidyHcl } from "./hcl";
 import { swapDirectory } from "./generated-dir";
@@ -24,7 +25,8 @@ export interface SynthOptions {
   readonly format?: OutputFormat;
   /**
    * Write into a temporary directory and swap it in only when everything succeeded, so a failed
-   * synth leaves the previous output untouched. Off when the cdktf CLI owns the directory.
+   * synth leaves the previous output untouched (the cdktf CLI too: lib/cli.ts). Off for a fresh
+   * directory of the caller's own, where there is nothing to keep.
    * @default true
    */
   readonly atomic?: boolean;
@@ -51,6 +53,10 @@ export interface SynthesizedStack {
    * renders the stack once more, which `npm run synth` does not need (a third of its time).
    */
   readonly addresses: string[];
+  /** The stack's Terraform JSON (`stack.toTerraform()`, the render the synthesis wrote; no second render). */
+  readonly terraform: Record<string, any>;
+  /** The stack's architecture picture, `<directory>/architecture.svg` (lib/architecture.ts). */
+  readonly architecture: string;
 }
 
 export interface SynthResult {
@@ -74,6 +80,8 @@ export async function synthesize(options: SynthOptions): Promise<SynthResult> {
   // Rendered and written aside while the stacks are synthesized; a template or ownership problem
   // stops the synth before any output changes, and is reported before any problem of the stacks.
   const staging = stageReleaseFiles(options.generatedDir ?? path.join(PROJECT_ROOT, "generated"), config, options.releaseFilesThread ?? CAN_USE_THREAD);
+  // Graphviz (WebAssembly) loads while the stacks are synthesized; once per process.
+  const architectureRenderer = loadArchitectureRenderer();
 
   // cdktf 0.21 decides HCL per stack from SYNTH_HCL_OUTPUT only, ignoring App's hclOutput
   // (hashicorp/terraform-cdk#3875), so both are set for the duration of the synth.
@@ -99,6 +107,8 @@ export async function synthesize(options: SynthOptions): Promise<SynthResult> {
         fs.writeFileSync(file, await tidyHcl(fs.readFileSync(file, "utf8")));
       }
     }
+    // Inside the working directory: swapped in with the stacks, or dropped with them on failure.
+    writeArchitecturePictures(built, path.join(workdir, "stacks"), await architectureRenderer);
     const generated = await staging;
     if (atomic) swapDirectory(workdir, target);
     generated.commit();
@@ -107,8 +117,12 @@ export async function synthesize(options: SynthOptions): Promise<SynthResult> {
       return {
         name: stack.node.id,
         directory: path.join(target, "stacks", stack.node.id),
+        architecture: path.join(target, "stacks", stack.node.id, ARCHITECTURE_FILE),
         get addresses() {
           return (addresses ??= addressesOf(stack.toTerraform()));
+        },
+        get terraform() {
+          return stack.toTerraform();
         },
       };
     });

@@ -7,8 +7,8 @@
 // Each case gets its own moto server (127.0.0.1, a free port, stopped by PID), so cases run side by
 // side and the leftover check sees only its own case. Terraform reaches moto through AWS_ENDPOINT_URL
 // and dummy credentials: the synthesized cdk.tf.json stays byte-identical to what users get. One
-// case goes through the CLI users run (`cdktf deploy`, `cdktf destroy`); the default case also plans
-// its HCL output against the state of its JSON output (the way out of cdktf).
+// case goes through the CLI users run (`cdktf deploy`, `cdktf destroy`); the default case also ejects
+// a stack as JSON and as HCL (`npm run eject`) and plans both against the state of its JSON output.
 //
 // Usage: node scripts/e2e.mjs [--case NAME]... [--jobs N] [--keep]
 import { spawn, spawnSync } from "node:child_process";
@@ -55,7 +55,7 @@ delete terraformEnv.AWS_SESSION_TOKEN;
 
 let python;
 let synthesize;
-const hclSynths = new Map();
+let ejectStack;
 const motoServers = new Set();
 
 /** Terraform, the provider mirror and moto: missing tools fail the tier, they never skip it. */
@@ -554,20 +554,21 @@ async function blueGreenGroups(env, dir) {
     .map((a) => ({ app: a.app_name, name: a.deployment_group_name, region: a.arn.split(":")[3] }));
 }
 
-/** The way out of cdktf: the HCL output of the same configuration, planned against the JSON output's state, has nothing to do. */
+/**
+ * The way out of cdktf (issue 18, docs/eject.md): `npm run eject` of the stack, as JSON and as HCL,
+ * each a standalone directory on the same state, planned against what the JSON output applied:
+ * nothing to do.
+ */
 async function eject(c, dir, configFile, jsonStack, env, log) {
-  const hclOut = path.join(dir, "hcl", "out");
-  const stackName = path.basename(jsonStack);
-  const hclStack = path.join(hclOut, "stacks", stackName);
-  // Once per case, however many of its stacks ask at the same time.
-  hclSynths.set(dir, hclSynths.get(dir) ?? synthesize({ configFile, outdir: hclOut, format: "hcl", atomic: false, generatedDir: path.join(dir, "hcl", "generated") }));
-  await hclSynths.get(dir);
-  if (!fs.existsSync(path.join(hclStack, "cdk.tf"))) throw new StepError(`--hcl synthesis wrote no ${path.relative(root, hclStack)}/cdk.tf`);
-  // Both outputs keep their state at ../../../terraform.<stack>.tfstate from the stack directory.
-  const state = `terraform.${stackName}.tfstate`;
-  fs.copyFileSync(path.join(dir, state), path.join(dir, "hcl", state));
-  await terraform(env, hclStack, ["init", "-input=false", "-no-color"], log);
-  await planEmpty(env, hclStack, log, "of the HCL output against the JSON output's state");
+  const stack = path.basename(jsonStack);
+  for (const format of ["json", "hcl"]) {
+    const outDir = path.join(dir, `ejected-${format}`);
+    await ejectStack({ configFile, stack, outDir, format, synthOutdir: path.join(dir, "out") }).catch((e) => {
+      throw new StepError(`npm run eject -- --stack ${stack}${format === "hcl" ? " --hcl" : ""} failed: ${e.problems ? e.problems.map((p) => `${p.path}: ${p.received}; allowed: ${p.allowed}`).join("; ") : e.message}`);
+    });
+    await terraform(env, outDir, ["init", "-input=false", "-no-color"], log);
+    await planEmpty(env, outDir, log, `of the ejected ${format.toUpperCase()} directory against the state the JSON output applied`);
+  }
 }
 
 /** `cdktf deploy` / `cdktf destroy` of every stack, as users run them, with the adapted configuration. */
@@ -638,6 +639,7 @@ function fail(message) {
 async function main() {
   python = preflight();
   synthesize = require(path.join(root, "dist", "lib", "synth.js")).synthesize;
+  ejectStack = require(path.join(root, "dist", "lib", "eject.js")).eject;
   const casesDir = process.env.E2E_CASES_DIR ? path.resolve(process.env.E2E_CASES_DIR) : path.join(e2eDir, "cases");
   const spec = { cases: Object.fromEntries(fs.readdirSync(casesDir).filter((f) => f.endsWith(".yaml")).sort().map((f) => [f.slice(0, -5), YAML.parse(fs.readFileSync(path.join(casesDir, f), "utf8"))])) };
   if (!args.case) checkEveryExampleHasACase(spec);

@@ -68,7 +68,8 @@ function runBuffered([name, cmd, args]) {
 
 /**
  * Debian packages the tests run: shellcheck lints the release scripts and user data; nginx runs the
- * fleet's Nginx site (templates/fleet/nginx.conf) in __tests__/fleet-nginx.test.ts. Installs what is
+ * fleet's Nginx site (templates/fleet/nginx.conf) in __tests__/fleet-nginx.test.ts; chromium draws
+ * the architecture picture (headless screenshot) in __tests__/architecture.test.ts. Installs what is
  * missing when this is a Debian machine we may administer (CI); otherwise the tests that need them
  * fail and say so.
  */
@@ -76,6 +77,7 @@ function ensureDebianPackages() {
   const missing = [
     ["shellcheck", ["shellcheck", "--version"]],
     ["nginx", ["nginx", "-v"]],
+    ["chromium", ["chromium", "--version"]],
   ].filter(([, probe]) => spawnSync(probe[0], probe.slice(1)).status !== 0).map(([name]) => name);
   if (missing.length === 0) return;
   const root = typeof process.getuid === "function" && process.getuid() === 0;
