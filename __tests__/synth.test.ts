@@ -234,7 +234,8 @@ describe("release files written by a worker thread (compiled synthesis, as npm r
          })();`,
         JSON.stringify(runs),
       ],
-      { cwd: root, encoding: "utf8" },
+      // A thread left running keeps the process alive: that fails here instead of hanging.
+      { cwd: root, encoding: "utf8", timeout: 60_000 },
     );
 
   test("writes the same stacks and release files as in-line staging, and leaves no staging directory", () => {
@@ -275,6 +276,61 @@ describe("release files written by a worker thread (compiled synthesis, as npm r
     const r = runCompiled([{ ...options, releaseFilesThread: true }], `cdktf.App.prototype.synth = () => { throw new Error("aspect reported an error"); };`);
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/^Error: aspect reported an error$/m);
+    expect(fs.readdirSync(dir).sort()).toEqual(["generated", "out"]);
+    expect(snapshot(dir)).toEqual(before);
+  });
+
+  test("the pictures drawn in their thread are the ones drawn in line, one per stack", () => {
+    const [threaded, inline] = [tmp(), tmp()];
+    const r = runCompiled(
+      [
+        [threaded, true],
+        [inline, false],
+      ].map(([dir, thread]) => ({ configFile: defaultConfig, outdir: path.join(dir as string, "out"), generatedDir: path.join(dir as string, "generated"), releaseFilesThread: thread })),
+    );
+    expect(r.stderr).toBe("");
+    const pictures = (dir: string) => Object.entries(snapshot(path.join(dir, "out"))).filter(([file]) => file.endsWith("architecture.svg"));
+    expect(pictures(threaded).map(([file]) => file).sort()).toEqual(["stacks/webapp-production/architecture.svg", "stacks/webapp-staging/architecture.svg"]);
+    for (const [, svg] of pictures(threaded)) expect(svg).toMatch(/^<\?xml[\s\S]*<\/svg>\n?$/);
+    expect(pictures(threaded)).toEqual(pictures(inline));
+  });
+
+  test("a picture the thread cannot write fails the synth with its error, and nothing is written", async () => {
+    const dir = tmp();
+    const options = { configFile: defaultConfig, outdir: path.join(dir, "out"), generatedDir: path.join(dir, "generated") };
+    await synthesize(options);
+    const before = snapshot(dir);
+    // The picture's file becomes a directory once the stack is written: the thread's write fails.
+    const r = runCompiled(
+      [{ ...options, releaseFilesThread: true }],
+      `const synth = cdktf.App.prototype.synth;
+       const fs = require("fs"), path = require("path");
+       cdktf.App.prototype.synth = function () {
+         for (const stack of this.node.children.filter((c) => c instanceof cdktf.TerraformStack)) {
+           const write = stack.synthesizer.synthesize.bind(stack.synthesizer);
+           stack.synthesizer.synthesize = (session) => { fs.mkdirSync(path.join(this.outdir, "stacks", stack.node.id, "architecture.svg"), { recursive: true }); write(session); };
+         }
+         return synth.call(this);
+       };`,
+    );
+    expect(r.stderr).toMatch(/^Error: EISDIR: illegal operation on a directory, open '.*architecture\.svg'$/m);
+    expect(r.status).toBe(1);
+    expect(fs.readdirSync(dir).sort()).toEqual(["generated", "out"]);
+    expect(snapshot(dir)).toEqual(before);
+  });
+
+  test("when synthesis fails after the stacks were written, drawing stops and no working directory stays", async () => {
+    const dir = tmp();
+    const options = { configFile: defaultConfig, outdir: path.join(dir, "out"), generatedDir: path.join(dir, "generated") };
+    await synthesize(options);
+    const before = snapshot(dir);
+    const r = runCompiled(
+      [{ ...options, releaseFilesThread: true }],
+      `const synth = cdktf.App.prototype.synth;
+       cdktf.App.prototype.synth = function () { synth.call(this); throw new Error("failed after writing"); };`,
+    );
+    expect(r.stderr).toMatch(/^Error: failed after writing$/m);
+    expect(r.status).toBe(1);
     expect(fs.readdirSync(dir).sort()).toEqual(["generated", "out"]);
     expect(snapshot(dir)).toEqual(before);
   });

@@ -964,6 +964,13 @@ let graphviz: Promise<Viz> | undefined;
  */
 export function loadArchitectureRenderer(): Promise<ArchitectureRenderer> {
   // Started synchronously, so the WebAssembly compiles (on V8's background threads) while the caller works on.
+  const renderer = loadDotRenderer().then((render): ArchitectureRenderer => (json, stackName) => render(architectureDot(architectureOf(json, stackName))));
+  renderer.catch(() => undefined);
+  return renderer;
+}
+
+/** Like loadArchitectureRenderer, for DOT text already made by `architectureDot`. */
+export function loadDotRenderer(): Promise<(dot: string) => string> {
   graphviz ??= (() => {
     try {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -973,7 +980,7 @@ export function loadArchitectureRenderer(): Promise<ArchitectureRenderer> {
       return Promise.reject(e);
     }
   })();
-  const renderer = graphviz.then((viz): ArchitectureRenderer => (json, stackName) => renderSvg(viz, architectureDot(architectureOf(json, stackName))));
+  const renderer = graphviz.then((viz) => (dot: string) => renderSvg(viz, dot));
   renderer.catch(() => undefined);
   return renderer;
 }

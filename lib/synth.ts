@@ -5,7 +5,8 @@ import { PolicyReport, policyReports, PolicyViolationError } from "../policy";
 import { loadConfigFile } from "./config/load";
 import { Config } from "./config/schema";
 import { addressesOf } from "./address";
-import { ARCHITECTURE_FILE, loadArchitectureRenderer, writeArchitecturePictures } from "./architecture";
+import { ARCHITECTURE_FILE } from "./architecture";
+import { drawArchitectures } from "./architecture-thread";
 import { buildApp } from "./build-app";
 import { tidyHcl } from "./hcl";
 import { swapDirectory } from "./generated-dir";
@@ -37,8 +38,8 @@ export interface SynthOptions {
    */
   readonly generatedDir?: string;
   /**
-   * Render and write the release files in a worker thread while the stacks are synthesized
-   * (a worker thread needs the compiled modules of `dist/`).
+   * Render and write the release files in a worker thread while the stacks are synthesized, and
+   * draw the architecture pictures in another (a worker thread needs the compiled modules of `dist/`).
    * @default true when running compiled, false when the TypeScript sources run directly (jest)
    */
   readonly releaseFilesThread?: boolean;
@@ -80,8 +81,10 @@ export async function synthesize(options: SynthOptions): Promise<SynthResult> {
   // Rendered and written aside while the stacks are synthesized; a template or ownership problem
   // stops the synth before any output changes, and is reported before any problem of the stacks.
   const staging = stageReleaseFiles(options.generatedDir ?? path.join(PROJECT_ROOT, "generated"), config, options.releaseFilesThread ?? CAN_USE_THREAD);
-  // Graphviz (WebAssembly) loads while the stacks are synthesized; once per process.
-  const architectureRenderer = loadArchitectureRenderer();
+  // Graphviz (WebAssembly) loads while the stacks are synthesized; each picture is drawn (in a
+  // thread, when compiled) once its stack is written, inside the working directory: swapped in
+  // with the stacks, or dropped with them on failure.
+  const drawing = drawArchitectures(path.join(workdir, "stacks"), options.releaseFilesThread ?? CAN_USE_THREAD);
 
   // cdktf 0.21 decides HCL per stack from SYNTH_HCL_OUTPUT only, ignoring App's hclOutput
   // (hashicorp/terraform-cdk#3875), so both are set for the duration of the synth.
@@ -96,6 +99,14 @@ export async function synthesize(options: SynthOptions): Promise<SynthResult> {
     const built = buildApp(app, config);
     built.forEach(skipPreparingResolve);
     built.forEach(renderOnceAfterAspects);
+    for (const stack of built) {
+      const synthesizer = stack.synthesizer;
+      const write = synthesizer.synthesize.bind(synthesizer);
+      synthesizer.synthesize = (session) => {
+        write(session);
+        drawing.stackWritten(stack);
+      };
+    }
     try {
       app.synth();
     } catch (e) {
@@ -107,8 +118,7 @@ export async function synthesize(options: SynthOptions): Promise<SynthResult> {
         fs.writeFileSync(file, await tidyHcl(fs.readFileSync(file, "utf8")));
       }
     }
-    // Inside the working directory: swapped in with the stacks, or dropped with them on failure.
-    writeArchitecturePictures(built, path.join(workdir, "stacks"), await architectureRenderer);
+    await drawing.done();
     const generated = await staging;
     if (atomic) swapDirectory(workdir, target);
     generated.commit();
@@ -128,6 +138,8 @@ export async function synthesize(options: SynthOptions): Promise<SynthResult> {
     });
     return { config, format, stacks, outdir: target, generatedDir: generated.target, policy: policyReports(built) };
   } catch (e) {
+    // Nothing more is drawn into the working directory once it is removed.
+    await drawing.abort();
     if (atomic) fs.rmSync(workdir, { recursive: true, force: true });
     // Throws the staging's own problem, if it had one: it comes first.
     (await staging).abort();
