@@ -7,9 +7,9 @@ import * as os from "os";
 import * as path from "path";
 import * as zlib from "zlib";
 import { ARCHITECTURE_FILE, ArchitectureRenderer, loadArchitectureRenderer, NodeKind } from "../lib/architecture";
-import { runSynth } from "../lib/cli";
+import { runSynth } from "../lib/synth/cli";
 import { loadConfigFile } from "../lib/config/load";
-import { synthesize } from "../lib/synth";
+import { synthesize } from "../lib/synth/synth";
 import { captureConsole } from "./helpers/console";
 import { Synth, synthConfig } from "./helpers/synth";
 
@@ -278,7 +278,7 @@ describe("synthesis writes the picture", () => {
     // Another VPC range draws another picture; drawing fails after the first stack's picture was written.
     const next = path.join(dir, "next.yaml");
     fs.writeFileSync(next, "app: { name: webapp, region: eu-west-1 }\nenvironments:\n  staging:\n    network: { cidr: 10.30.0.0/16 }\n  qa:\n    network: { cidr: 10.40.0.0/16 }\n");
-    let failing: typeof import("../lib/synth") | undefined;
+    let failing: typeof import("../lib/synth/synth") | undefined;
     jest.isolateModules(() => {
       jest.doMock("../lib/architecture", () => {
         const actual = jest.requireActual<typeof import("../lib/architecture")>("../lib/architecture");
@@ -290,7 +290,7 @@ describe("synthesis writes the picture", () => {
           },
         };
       });
-      failing = require("../lib/synth");
+      failing = require("../lib/synth/synth");
     });
     jest.dontMock("../lib/architecture");
     await expect(failing!.synthesize({ configFile: next, outdir, generatedDir })).rejects.toThrow(/drawing failed/);

@@ -1,7 +1,7 @@
 // The stock cdktf CLI (cdktf-cli 0.21.0) driving this app, as a new user runs it: `cdktf synth`
 // after a change of the stack set. The CLI lists cdktf.out/stacks/* before it starts the app and
 // removes, afterwards, the directories that are no longer stacks; the app swaps its whole output
-// directory, so those directories must still be there for the CLI to remove (lib/cli.ts).
+// directory, so those directories must still be there for the CLI to remove (lib/synth/cli.ts).
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";

@@ -1,4 +1,4 @@
-// lib/code-cache.ts: modules compiled from V8's cached code must behave as Node.js's own loader
+// lib/synth/code-cache.ts: modules compiled from V8's cached code must behave as Node.js's own loader
 // makes them, an edited module must never run from stale code, and a bad cache must not matter.
 // That npm run synth writes the same output from cached code is in synth.test.ts.
 import { spawnSync } from "child_process";
@@ -8,7 +8,7 @@ import * as path from "path";
 
 const root = path.join(__dirname, "..");
 // Compiled (dist/): jest's global setup (helpers/global-setup.ts) brings it up to date.
-const compiled = path.join(root, "dist", "lib", "code-cache.js");
+const compiled = path.join(root, "dist", "lib", "synth", "code-cache.js");
 jest.setTimeout(60_000);
 
 /** A small CommonJS project whose entry enables the cache, loads its modules and prints what it saw. */

@@ -1,8 +1,8 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { runCheck } from "../lib/check";
-import { runSynth } from "../lib/cli";
+import { runCheck } from "../lib/synth/check";
+import { runSynth } from "../lib/synth/cli";
 import { loadConfigFile } from "../lib/config/load";
 import { Config } from "../lib/config/schema";
 import { CostLine, estimateStack, StackCost } from "../lib/cost/estimate";

@@ -5,9 +5,9 @@ import { lintShell } from "./helpers/shell";
 import { fargateMemorySizes, patternCovers } from "../lib/config/ecs";
 import { EcsEnvironmentStack } from "../stacks/ecs-environment-stack";
 import { EnvironmentStack } from "../stacks/environment-stack";
-import { buildApp } from "../lib/build-app";
+import { buildApp } from "../lib/synth/build-app";
 import { Testing } from "cdktf";
-import { releaseFiles } from "../lib/release-files";
+import { releaseFiles } from "../lib/release/release-files";
 import * as YAML from "yaml";
 import { data, ref, resource, resourcesOfType, statements, Synth, synthConfig } from "./helpers/synth";
 

@@ -3,8 +3,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { App } from "cdktf";
-import { eject, EjectError, ejectHcl, ejectJson, EjectResult, rebaseLocalPath, runEject } from "../lib/eject";
-import { synthesize } from "../lib/synth";
+import { eject, EjectError, ejectHcl, ejectJson, EjectResult, rebaseLocalPath, runEject } from "../lib/synth/eject";
+import { synthesize } from "../lib/synth/synth";
 import { captureConsole } from "./helpers/console";
 
 const root = path.join(__dirname, "..");

@@ -6,8 +6,8 @@ import * as http from "http";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
-import { fleetReleasedMarker, renderFleetNginxConf } from "../lib/user-data";
-import { releaseFiles } from "../lib/release-files";
+import { fleetReleasedMarker, renderFleetNginxConf } from "../lib/release/user-data";
+import { releaseFiles } from "../lib/release/release-files";
 import { configWith } from "./helpers/synth";
 
 const NGINX = spawnSync("nginx", ["-v"]).status === 0;

@@ -4,7 +4,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { loadConfigFile } from "../lib/config/load";
-import { releaseFiles } from "../lib/release-files";
+import { releaseFiles } from "../lib/release/release-files";
 import { StackView } from "../policy/terraform";
 import {
   ACCOUNT,

@@ -5,7 +5,7 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { ConfigError, loadConfigFile, parseConfig } from "../lib/config/load";
 import { Config } from "../lib/config/schema";
-import { generatedFiles, HOOKS, MARKER_FILE, NODE_RUNTIME_PROBE, ReleaseFile, releaseFiles } from "../lib/release-files";
+import { generatedFiles, HOOKS, MARKER_FILE, NODE_RUNTIME_PROBE, ReleaseFile, releaseFiles } from "../lib/release/release-files";
 import { lintShell } from "./helpers/shell";
 import { configWith, synthConfig } from "./helpers/synth";
 

@@ -8,7 +8,7 @@ import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 import { loadConfigFile } from "../lib/config/load";
-import { NODE_MODULES_ARCHIVE, NODE_RUNTIME_RECORD, ReleaseFile } from "../lib/release-files";
+import { NODE_MODULES_ARCHIVE, NODE_RUNTIME_RECORD, ReleaseFile } from "../lib/release/release-files";
 import { Build, Call, codebuild, Deployment, fleetEnvironment, FleetEnvironment, globRegExp, iamOfCalls, Instance, NodeFacts, relocate, Run, walk, writeFiles } from "./helpers/instance";
 import { ResolvedStatement, Resolver, rolePolicies } from "./helpers/iam-coverage";
 import { lintShell } from "./helpers/shell";

@@ -1,16 +1,16 @@
-// The places where synthesis departs from stock cdktf for speed (lib/synth.ts,
-// lib/token-creation-stacks.ts, lib/plain-value-resolve.ts), and the proofs that they change
+// The places where synthesis departs from stock cdktf for speed (lib/synth/synth.ts,
+// lib/synth/token-creation-stacks.ts, lib/synth/plain-value-resolve.ts), and the proofs that they change
 // nothing in the output.
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { App, DefaultTokenResolver, Fn, Lazy, StringConcat, TerraformOutput, TerraformStack, Testing, Token, Tokenization } from "cdktf";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
-import { buildApp } from "../lib/build-app";
+import { buildApp } from "../lib/synth/build-app";
 import { loadConfigFile } from "../lib/config/load";
-import { synthesize } from "../lib/synth";
-import { disableTokenCreationStacks, KEEP_TOKEN_CREATION_STACKS } from "../lib/token-creation-stacks";
-import { KEEP_CDKTF_RESOLVE, resolvePlainValuesDirectly } from "../lib/plain-value-resolve";
+import { synthesize } from "../lib/synth/synth";
+import { disableTokenCreationStacks, KEEP_TOKEN_CREATION_STACKS } from "../lib/synth/token-creation-stacks";
+import { KEEP_CDKTF_RESOLVE, resolvePlainValuesDirectly } from "../lib/synth/plain-value-resolve";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 
 const root = path.join(__dirname, "..");
@@ -114,7 +114,7 @@ describe("token creation stacks", () => {
   });
 });
 
-// lib/plain-value-resolve.ts resolves plain values itself and hands tokens to cdktf: the output
+// lib/synth/plain-value-resolve.ts resolves plain values itself and hands tokens to cdktf: the output
 // must be cdktf's own, value by value and stack by stack, errors included.
 describe("plain values resolved directly", () => {
   afterAll(() => resolvePlainValuesDirectly({}));

@@ -3,8 +3,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { App } from "cdktf";
-import { runSynth } from "../lib/cli";
-import { synthesize } from "../lib/synth";
+import { runSynth } from "../lib/synth/cli";
+import { synthesize } from "../lib/synth/synth";
 import { captureConsole } from "./helpers/console";
 
 const root = path.join(__dirname, "..");
@@ -214,7 +214,7 @@ describe("npm run synth arguments", () => {
 
 // These run dist/, which jest's global setup (helpers/global-setup.ts) brings up to date.
 describe("release files written by a worker thread (compiled synthesis, as npm run synth runs)", () => {
-  const compiled = path.join(root, "dist", "lib", "synth.js");
+  const compiled = path.join(root, "dist", "lib", "synth", "synth.js");
   /**
    * Runs the compiled synthesize once per options object, in order, in one Node.js process;
    * `before` is code run first (with `cdktf` in scope). Prints "ok" or the error of each.
@@ -335,7 +335,7 @@ describe("release files written by a worker thread (compiled synthesis, as npm r
     expect(snapshot(dir)).toEqual(before);
   });
 
-  test("npm run synth gives the same stacks and release files from cached code (lib/code-cache.ts) as from source", async () => {
+  test("npm run synth gives the same stacks and release files from cached code (lib/synth/code-cache.ts) as from source", async () => {
     const dir = tmp();
     const cache = path.join(dir, "cache");
     const configFile = path.join(root, "config", "examples", "shared-alb.yaml");

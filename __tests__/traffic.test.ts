@@ -340,7 +340,7 @@ describe("shared load balancer", () => {
 
   test("environments in shared mode deploy after the shared stack (cdktf stack dependency)", () => {
     const app = require("cdktf").Testing.app();
-    const { buildApp } = require("../lib/build-app");
+    const { buildApp } = require("../lib/synth/build-app");
     const built = buildApp(app, withShared({ sharedLoadBalancer: { network: { cidr: "10.50.0.0/16" }, certificateArn: CERT } }));
     const [shared, dev] = built;
     expect(dev.dependencies).toContain(shared);

@@ -4,8 +4,8 @@ import * as os from "os";
 import * as path from "path";
 import { buildSteps, CODEDEPLOY_AGENT_DROP_IN, componentDocument } from "../constructs/image-components";
 import { IMAGE_COMPONENTS, ImageComponentName } from "../lib/image-builder";
-import { FLEET_PROXY_PORT, FleetUserDataOptions, renderEnvSync, renderFleetNginxConf, renderFleetUserData } from "../lib/user-data";
-import { renderTemplate, terraformLiteral } from "../lib/templates";
+import { FLEET_PROXY_PORT, FleetUserDataOptions, renderEnvSync, renderFleetNginxConf, renderFleetUserData } from "../lib/release/user-data";
+import { renderTemplate, terraformLiteral } from "../lib/release/templates";
 import { lintShell } from "./helpers/shell";
 
 const options: FleetUserDataOptions = {

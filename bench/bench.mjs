@@ -63,7 +63,7 @@ rows.push(["npm run synth (build + synth), default config (2 envs)", full]);
 for (const n of [1, 2, 10, 50]) {
   rows.push([`fast path: node dist/main.js, ${n} env(s)`, measure(process.execPath, ["dist/main.js", "--config", configWith(n), "--out", out, "--generated", generated])]);
 }
-// The runs above compile their modules from the code cache (lib/code-cache.ts), which the first
+// The runs above compile their modules from the code cache (lib/synth/code-cache.ts), which the first
 // of them writes when there is none yet.
 rows.push([
   "fast path, 50 env(s), without the code cache (SYNTH_CODE_CACHE=off)",

@@ -1,7 +1,7 @@
 import { CodebuildProject } from "@cdktf/provider-aws/lib/codebuild-project";
 import { Construct } from "constructs";
 import { childId, pin } from "../lib/address";
-import { terraformLiteral } from "../lib/templates";
+import { terraformLiteral } from "../lib/release/templates";
 import { AccountContext } from "./account-context";
 import { BUILD_CACHE_PREFIX } from "./artifact-store";
 import { Bucket } from "./bucket";

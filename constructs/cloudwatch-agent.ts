@@ -1,7 +1,7 @@
 import { SsmParameter } from "@cdktf/provider-aws/lib/ssm-parameter";
 import { Construct } from "constructs";
 import { childId, pin } from "../lib/address";
-import { terraformLiteral } from "../lib/templates";
+import { terraformLiteral } from "../lib/release/templates";
 import { EncryptionKey } from "./encryption-key";
 import { LogGroup } from "./log-group";
 import { Role } from "./role";

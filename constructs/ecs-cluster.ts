@@ -7,7 +7,7 @@ import { Construct } from "constructs";
 import { childId, pin } from "../lib/address";
 import { instanceArchitecture } from "../lib/ec2";
 import { autoScalingGroupTags } from "../lib/tags";
-import { renderTemplate } from "../lib/templates";
+import { renderTemplate } from "../lib/release/templates";
 import { AccountContext } from "./account-context";
 import { EncryptionKey } from "./encryption-key";
 import { allowAutoScalingToUseKey, notifyGroupEvents } from "./fleet";

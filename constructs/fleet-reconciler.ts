@@ -9,7 +9,7 @@ import { AssetType, Fn, TerraformAsset } from "cdktf";
 import { Construct } from "constructs";
 import { childId, pin } from "../lib/address";
 import { lambdaPackage } from "../lib/lambda-package";
-import { PROJECT_ROOT } from "../lib/templates";
+import { PROJECT_ROOT } from "../lib/release/templates";
 import { AccountContext } from "./account-context";
 import { DeploymentGroup } from "./deployment-group";
 import { EncryptionKey } from "./encryption-key";

@@ -63,7 +63,7 @@ function preflight() {
   const version = spawnSync("terraform", ["version", "-json"], { encoding: "utf8" });
   if (version.error || version.status !== 0) fail("terraform is not on PATH. The emulator tier needs Terraform 1.11 (expected at /usr/local/bin/terraform); it does not skip.");
   if (!fs.existsSync(MIRROR)) fail(`The AWS provider mirror ${MIRROR} is missing (hashicorp/aws 5.100.0, offline); the emulator tier does not skip.`);
-  if (!fs.existsSync(path.join(root, "dist", "lib", "synth.js"))) fail("dist/ is missing: run node scripts/build.mjs first (npm test does).");
+  if (!fs.existsSync(path.join(root, "dist", "lib", "synth", "synth.js"))) fail("dist/ is missing: run node scripts/build.mjs first (npm test does).");
   // moto_server is a console script; the Python that runs it has moto, boto3 and our patches' imports.
   // On these machines it lives under pyenv's Python 3.11: found through PATH (pyenv's shim resolved to
   // its script), else in pyenv's own directories, for a shell whose PATH lacks the shims.
@@ -638,8 +638,8 @@ function fail(message) {
 
 async function main() {
   python = preflight();
-  synthesize = require(path.join(root, "dist", "lib", "synth.js")).synthesize;
-  ejectStack = require(path.join(root, "dist", "lib", "eject.js")).eject;
+  synthesize = require(path.join(root, "dist", "lib", "synth", "synth.js")).synthesize;
+  ejectStack = require(path.join(root, "dist", "lib", "synth", "eject.js")).eject;
   const casesDir = process.env.E2E_CASES_DIR ? path.resolve(process.env.E2E_CASES_DIR) : path.join(e2eDir, "cases");
   const spec = { cases: Object.fromEntries(fs.readdirSync(casesDir).filter((f) => f.endsWith(".yaml")).sort().map((f) => [f.slice(0, -5), YAML.parse(fs.readFileSync(path.join(casesDir, f), "utf8"))])) };
   if (!args.case) checkEveryExampleHasACase(spec);

@@ -38,7 +38,7 @@ delete process.env.TF_PLUGIN_CACHE_DIR;
 
 preflight();
 
-const { synthesize } = require(path.join(root, "dist", "lib", "synth.js"));
+const { synthesize } = require(path.join(root, "dist", "lib", "synth", "synth.js"));
 const { mergeSuites } = require("./tftest-merge.cjs");
 const cases = testCases().filter((c) => !args.case || args.case.includes(c.name));
 const mockProvider = fs.readFileSync(path.join(suitesDir, "mock-provider.hcl"), "utf8");

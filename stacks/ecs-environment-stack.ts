@@ -19,7 +19,7 @@ import { SecurityGroup } from "../constructs/security-group";
 import { applyBackend } from "./backend";
 import { pipelineSource } from "./pipeline-source";
 import { instanceArchitecture } from "../lib/ec2";
-import { renderTemplate } from "../lib/templates";
+import { renderTemplate } from "../lib/release/templates";
 import { DEFAULT_SOURCE_OBJECT_KEY } from "../lib/config/release";
 import * as path from "path";
 

@@ -9,7 +9,7 @@ import { AppConfig, EnvironmentConfig, SharedLoadBalancerConfig } from "../lib/c
 import { instanceArchitecture } from "../lib/ec2";
 import { listenerRulePriority } from "../lib/priority";
 import { FleetReconciler } from "../constructs/fleet-reconciler";
-import { FLEET_PROXY_PORT, fleetProxyLogFiles, FleetUserDataOptions, renderFleetUserData } from "../lib/user-data";
+import { FLEET_PROXY_PORT, fleetProxyLogFiles, FleetUserDataOptions, renderFleetUserData } from "../lib/release/user-data";
 import { AccountContext } from "../constructs/account-context";
 import { AliasRecord } from "../constructs/alias-record";
 import { ArtifactStore } from "../constructs/artifact-store";

@@ -12,7 +12,7 @@
 // agent, the ECS agent) are modelled too, so the unused-permission report lists only what nothing uses.
 import * as YAML from "yaml";
 import { Config } from "../../lib/config/schema";
-import { releaseFiles } from "../../lib/release-files";
+import { releaseFiles } from "../../lib/release/release-files";
 import { documentsOf, Statement } from "../../policy/iam";
 import { blocks, StackView, strings, TfResource } from "../../policy/terraform";
 

@@ -26,7 +26,7 @@ import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 import { Config } from "../../lib/config/schema";
-import { ReleaseFile, releaseFiles } from "../../lib/release-files";
+import { ReleaseFile, releaseFiles } from "../../lib/release/release-files";
 import { blocks, StackView } from "../../policy/terraform";
 import { ACCOUNT, Access, Decision, evaluate, Finding, mapCall, rolePolicies, Resolver, ScanContext, ScanResult } from "./iam-coverage";
 import { synthConfig } from "./synth";

@@ -1,6 +1,6 @@
 import { App, TerraformStack, Testing } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { buildApp } from "../../lib/build-app";
+import { buildApp } from "../../lib/synth/build-app";
 import { parseConfig } from "../../lib/config/load";
 import { Config } from "../../lib/config/schema";
 import { AccountContext, AccountContextProps } from "../../constructs/account-context";

@@ -2,7 +2,7 @@ import { oneOf } from "./primitives";
 
 /**
  * What runs an environment's application; each value is a stack of its own built from the same
- * constructs (`lib/build-app.ts` picks the stack):
+ * constructs (`lib/synth/build-app.ts` picks the stack):
  * - `fleet`: launch template + Auto Scaling group behind a load balancer (EnvironmentStack).
  * - `host`: one EC2 instance with an Elastic IP, no load balancer (HostEnvironmentStack).
  * - `ecs`: an ECS cluster with Fargate and EC2 capacity, services behind path rules (EcsEnvironmentStack).

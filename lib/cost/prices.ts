@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { z } from "zod";
-import { PROJECT_ROOT } from "../templates";
+import { PROJECT_ROOT } from "../release/templates";
 
 /** The price table shipped with the project (docs/cost-estimate.md, "Updating the prices"). */
 export const PRICE_TABLE_FILE = path.join(PROJECT_ROOT, "lib", "cost", "prices.json");

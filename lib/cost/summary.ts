@@ -1,4 +1,4 @@
-import { stackName } from "../build-app";
+import { stackName } from "../synth/build-app";
 import { Config } from "../config/schema";
 import { SHARED_STACK_SUFFIX } from "../../stacks/shared-load-balancer-stack";
 import { estimateStack, StackCost } from "./estimate";

@@ -1,13 +1,13 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { SHARED_STACK_SUFFIX } from "../stacks/shared-load-balancer-stack";
+import { SHARED_STACK_SUFFIX } from "../../stacks/shared-load-balancer-stack";
 import { stackName } from "./build-app";
-import { PolicyViolationError } from "../policy";
+import { PolicyViolationError } from "../../policy";
 import { parseCommandLine } from "./args";
-import { ConfigError, ConfigProblem, loadConfigFile } from "./config/load";
-import { Config } from "./config/schema";
-import { MARKER_FILE } from "./release-files";
+import { ConfigError, ConfigProblem, loadConfigFile } from "../config/load";
+import { Config } from "../config/schema";
+import { MARKER_FILE } from "../release/release-files";
 import { OutputFormat, synthesize } from "./synth";
 
 /**
@@ -60,7 +60,7 @@ export class EjectError extends Error {
 const FORMATS: readonly OutputFormat[] = ["json", "hcl"];
 const CONFIG_FILE: Record<OutputFormat, string> = { json: "cdk.tf.json", hcl: "cdk.tf" };
 
-/** Stack names of a configuration, in the order synthesis builds them (lib/build-app.ts). */
+/** Stack names of a configuration, in the order synthesis builds them (lib/synth/build-app.ts). */
 export function stackNames(config: Config): string[] {
   const environments = Object.keys(config.environments).map((env) => stackName(config, env));
   return config.sharedLoadBalancer ? [stackName(config, SHARED_STACK_SUFFIX), ...environments] : environments;
@@ -249,7 +249,7 @@ export function ejectJson(text: string, rebase: (p: string) => string): EjectedC
 }
 
 /**
- * A stack's `cdk.tf` (as tidied by lib/hcl.ts, hclwrite-formatted), ejected: the local state
+ * A stack's `cdk.tf` (as tidied by lib/synth/hcl.ts, hclwrite-formatted), ejected: the local state
  * paths of the backend and of `terraform_remote_state` blocks rebased; everything else unchanged.
  * cdktf writes no comments into HCL (its metadata goes to metadata.json, which is not copied).
  */

@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
-import { MARKER_FILE, ReleaseFile } from "./release-files";
+import { MARKER_FILE, ReleaseFile } from "../release/release-files";
 
 /** The generated directory cannot be written without destroying something synthesis does not own. */
 export class GeneratedDirectoryError extends Error {

@@ -1,4 +1,4 @@
-import { BuildStep, codedeployAgentDropInCommands } from "../constructs/image-components";
+import { BuildStep, codedeployAgentDropInCommands } from "../../constructs/image-components";
 import { renderTemplate } from "./templates";
 
 /**

@@ -3,14 +3,14 @@ import * as os from "os";
 import * as path from "path";
 import { App, TerraformStack } from "cdktf";
 import Table = require("cli-table3");
-import { PolicyReport, policyReports } from "../policy";
+import { PolicyReport, policyReports } from "../../policy";
 import { parseCommandLine } from "./args";
 import { buildApp } from "./build-app";
-import { ConfigError, loadConfigFile } from "./config/load";
+import { ConfigError, loadConfigFile } from "../config/load";
 import { resolvePlainValuesDirectly } from "./plain-value-resolve";
 import { disableTokenCreationStacks } from "./token-creation-stacks";
-import { ConfigCost, estimateConfig } from "./cost/summary";
-import { costFooter, formatCostTable } from "./cost/table";
+import { ConfigCost, estimateConfig } from "../cost/summary";
+import { costFooter, formatCostTable } from "../cost/table";
 
 const USAGE = `Usage: npm run check -- [--config <file>]
 

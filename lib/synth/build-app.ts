@@ -1,11 +1,11 @@
 import { App, TerraformStack } from "cdktf";
-import { applyPolicyPack } from "../policy";
-import { Config } from "./config/schema";
-import { FLEET_PROXY_PORT } from "./user-data";
-import { EcsEnvironmentStack } from "../stacks/ecs-environment-stack";
-import { EnvironmentStack } from "../stacks/environment-stack";
-import { HostEnvironmentStack } from "../stacks/host-environment-stack";
-import { SHARED_STACK_SUFFIX, SharedLoadBalancerStack } from "../stacks/shared-load-balancer-stack";
+import { applyPolicyPack } from "../../policy";
+import { Config } from "../config/schema";
+import { FLEET_PROXY_PORT } from "../release/user-data";
+import { EcsEnvironmentStack } from "../../stacks/ecs-environment-stack";
+import { EnvironmentStack } from "../../stacks/environment-stack";
+import { HostEnvironmentStack } from "../../stacks/host-environment-stack";
+import { SHARED_STACK_SUFFIX, SharedLoadBalancerStack } from "../../stacks/shared-load-balancer-stack";
 
 /** Stack name of an environment: `<app>-<environment>`. */
 export function stackName(config: Config, envName: string): string {

@@ -1,11 +1,11 @@
 import * as fs from "fs";
 import * as path from "path";
-import { PolicyViolationError } from "../policy";
+import { PolicyViolationError } from "../../policy";
 import { parseCommandLine } from "./args";
-import { ConfigError } from "./config/load";
+import { ConfigError } from "../config/load";
 import { GeneratedDirectoryError } from "./generated-dir";
 import { OutputFormat, synthesize } from "./synth";
-import { costSummary, estimateConfig } from "./cost/summary";
+import { costSummary, estimateConfig } from "../cost/summary";
 
 const USAGE = `Usage: npm run synth -- [--config <file>] [--hcl | --json] [--out <dir>] [--generated <dir>]
 

@@ -1,5 +1,5 @@
 import * as YAML from "yaml";
-import { Config, EnvironmentConfig } from "./config/schema";
+import { Config, EnvironmentConfig } from "../config/schema";
 import { githubActionsWorkflow } from "./github-actions-workflow";
 import { renderTemplate } from "./templates";
 

@@ -1,6 +1,6 @@
 import { stringify } from "yaml";
-import { Config } from "./config/schema";
-import { GithubActionsConfig } from "./config/host";
+import { Config } from "../config/schema";
+import { GithubActionsConfig } from "../config/host";
 
 /**
  * Major versions the generated workflow pins. Majors get security fixes without a regenerate;

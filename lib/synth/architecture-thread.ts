@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { isMainThread, parentPort, Worker, workerData } from "worker_threads";
-import { ARCHITECTURE_FILE, architectureDot, architectureOf, loadArchitectureRenderer, loadDotRenderer, RenderableStack, writeArchitecturePictures } from "./architecture";
+import { ARCHITECTURE_FILE, architectureDot, architectureOf, loadArchitectureRenderer, loadDotRenderer, RenderableStack, writeArchitecturePictures } from "../architecture";
 
 /** Draws the architecture picture of each stack as the synthesis writes it. */
 export interface ArchitectureDrawing {

@@ -1,17 +1,17 @@
 import * as fs from "fs";
 import * as path from "path";
 import { App, TerraformStack } from "cdktf";
-import { PolicyReport, policyReports, PolicyViolationError } from "../policy";
-import { loadConfigFile } from "./config/load";
-import { Config } from "./config/schema";
-import { addressesOf } from "./address";
-import { ARCHITECTURE_FILE } from "./architecture";
+import { PolicyReport, policyReports, PolicyViolationError } from "../../policy";
+import { loadConfigFile } from "../config/load";
+import { Config } from "../config/schema";
+import { addressesOf } from "../address";
+import { ARCHITECTURE_FILE } from "../architecture";
 import { drawArchitectures } from "./architecture-thread";
 import { buildApp } from "./build-app";
 import { tidyHcl } from "./hcl";
 import { swapDirectory } from "./generated-dir";
 import { CAN_USE_THREAD, stageReleaseFiles } from "./release-files-thread";
-import { PROJECT_ROOT } from "./templates";
+import { PROJECT_ROOT } from "../release/templates";
 import { disableTokenCreationStacks } from "./token-creation-stacks";
 import { resolvePlainValuesDirectly } from "./plain-value-resolve";
 
@@ -26,7 +26,7 @@ export interface SynthOptions {
   readonly format?: OutputFormat;
   /**
    * Write into a temporary directory and swap it in only when everything succeeded, so a failed
-   * synth leaves the previous output untouched (the cdktf CLI too: lib/cli.ts). Off for a fresh
+   * synth leaves the previous output untouched (the cdktf CLI too: lib/synth/cli.ts). Off for a fresh
    * directory of the caller's own, where there is nothing to keep.
    * @default true
    */

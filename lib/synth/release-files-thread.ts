@@ -1,8 +1,8 @@
 import * as path from "path";
 import { isMainThread, parentPort, Worker, workerData } from "worker_threads";
-import { Config } from "./config/schema";
+import { Config } from "../config/schema";
 import { GeneratedDirectoryError, StagedDirectory, stagedDirectory, writeStaging } from "./generated-dir";
-import { generatedFiles } from "./release-files";
+import { generatedFiles } from "../release/release-files";
 
 /** What the main thread sends: the validated configuration and the generated directory. */
 interface Task {
