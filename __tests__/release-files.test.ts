@@ -6,6 +6,7 @@ import * as YAML from "yaml";
 import { ConfigError, loadConfigFile, parseConfig } from "../lib/config/load";
 import { Config } from "../lib/config/schema";
 import { generatedFiles, HOOKS, MARKER_FILE, NODE_RUNTIME_PROBE, ReleaseFile, releaseFiles } from "../lib/release/release-files";
+import { listFiles } from "../lib/synth/generated-dir";
 import { lintShell } from "./helpers/shell";
 import { configWith, synthConfig } from "./helpers/synth";
 
@@ -27,14 +28,6 @@ function file(files: ReleaseFile[], name: string): ReleaseFile {
 const yamlOf = (files: ReleaseFile[], name: string) => YAML.parse(file(files, name).content);
 
 /** Every file under `dir` (relative paths with /). */
-function listFiles(dir: string): string[] {
-  return fs
-    .readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile())
-    .map((e) => path.relative(dir, path.join(e.parentPath, e.name)).split(path.sep).join("/"))
-    .sort();
-}
-
 describe("the committed generated/ directory", () => {
   test("is exactly what the default configuration produces (run npm run synth and commit when this fails)", () => {
     const dir = path.join(root, "generated");

@@ -9,6 +9,7 @@ import { ConfigError, ConfigProblem, loadConfigFile } from "../config/load";
 import { Config } from "../config/schema";
 import { MARKER_FILE } from "../release/release-files";
 import { OutputFormat, synthesize } from "./synth";
+import { listFiles } from "./generated-dir";
 
 /**
  * `npm run eject`: one stack as a standalone Terraform directory that a team owns from then on,
@@ -306,14 +307,6 @@ function copyTree(from: string, to: string, keep: (rel: string) => boolean): voi
     fs.copyFileSync(path.join(from, ...rel.split("/")), target);
     fs.chmodSync(target, fs.statSync(path.join(from, ...rel.split("/"))).mode & 0o777);
   }
-}
-
-function listFiles(dir: string): string[] {
-  return fs
-    .readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile())
-    .map((e) => path.relative(dir, path.join(e.parentPath, e.name)).split(path.sep).join("/"))
-    .sort();
 }
 
 interface ReadmeFacts {

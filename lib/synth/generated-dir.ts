@@ -98,3 +98,12 @@ export function swapDirectory(fresh: string, target: string): void {
   fs.renameSync(fresh, target);
   fs.rmSync(old, { recursive: true, force: true });
 }
+
+/** Every file under `dir`, as sorted `/`-separated paths relative to it. */
+export function listFiles(dir: string): string[] {
+  return fs
+    .readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => path.relative(dir, path.join(e.parentPath, e.name)).split(path.sep).join("/"))
+    .sort();
+}
