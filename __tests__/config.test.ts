@@ -246,8 +246,8 @@ describe("validation rules", () => {
     expectProblem((c) => (c.environments.staging.network.albIngressCidrs = ["office"]), "environments.staging.network.albIngressCidrs.0", '"office"', /IPv4 CIDR .* or an IPv6 CIDR/);
   });
 
-  test("private subnets without NAT", () => {
-    expectProblem((c) => (c.environments.staging.network.natGateways = "none"), "environments.staging.network.natGateways", '"none"', /"single" or "per-az" while network\.privateSubnets is true/);
+  test("private subnets without NAT need the VPC endpoints of what runs there (more in network-and-edge.test.ts)", () => {
+    expectProblem((c) => (c.environments.staging.network.natGateways = "none"), "environments.staging.network.endpoints.interface", "[]", /includes "ssm", .* while network\.natGateways is "none"/);
   });
 
   test("fleet in private subnets that do not exist", () => {

@@ -53,7 +53,7 @@ describe("cost estimate of the default configuration", () => {
   test("staging: every line computed from the price table (eu-west-1)", () => {
     const staging = costs["webapp-staging"];
     expect(staging.region).toBe("eu-west-1");
-    const alarms = 5 + A.alarmsPerTargetTrackingPolicy;
+    const alarms = 9 + A.alarmsPerTargetTrackingPolicy;
     const fixed = (component: string, quantity: string, usd: number): [string, string, number, number] => [component, quantity, cents(usd), cents(usd)];
     const expected: Array<[string, string, number, number]> = [
       // natGateways: single
@@ -69,8 +69,11 @@ describe("cost estimate of the default configuration", () => {
       fixed("KMS keys", "1", G.kmsKeyMonth),
       // Log groups: CodeBuild, application, deployment, system, fleet reconciler, flow logs.
       fixed("CloudWatch Logs ingestion", `6 groups × ${A.logGbPerLogGroupPerMonth} GB`, 6 * A.logGbPerLogGroupPerMonth * p.logsIngestGb),
-      // Alarms: ALB 5xx, target 5xx, unhealthy hosts, CPU high, reconciler errors; the CPU target tracking policy's pair.
-      fixed("CloudWatch alarms", `5 + ${A.alarmsPerTargetTrackingPolicy} target tracking`, alarms * p.alarmMonth),
+      // The environment's dashboard (observability.dashboard.enabled, on by default).
+      fixed("CloudWatch dashboards", "1", G.dashboardMonth),
+      // Alarms: ALB 5xx, target 5xx, unhealthy hosts, CPU, memory, disk, latency p95 and p99, reconciler
+      // errors; the CPU target tracking policy's pair.
+      fixed("CloudWatch alarms", `9 + ${A.alarmsPerTargetTrackingPolicy} target tracking`, alarms * p.alarmMonth),
     ];
     expect(staging.lines.map((l) => [l.component, l.quantity, l.min, l.max])).toEqual(expected);
     // The total adds the rounded lines.

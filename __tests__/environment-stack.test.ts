@@ -48,6 +48,7 @@ describe("EnvironmentStack", () => {
       "codebuild_project_name",
       "codedeploy_application_name",
       "codedeploy_deployment_group_name",
+      "dashboard_name",
       "data_subnet_ids",
       "ecr_repository_url",
       // Blue/green (the default): no output of the live group, which changes with every release.

@@ -74,7 +74,7 @@ describe("blue/green environment", () => {
       targetGroupArns: ["aws_lb_target_group.target_group.arn"],
       notificationTopicArn: "aws_sns_topic.notifications.arn",
       deploymentGroupName: "aws_codedeploy_deployment_group.deployment_group.deployment_group_name",
-      cpuAlarmName: "aws_cloudwatch_metric_alarm.alarms_cpu_high.alarm_name",
+      groupAlarmNames: ["cpu_high", "memory_high", "disk_high"].map((a) => `aws_cloudwatch_metric_alarm.alarms_${a}.alarm_name`),
     });
     expect(settings.subnetIds).toEqual(group.vpc_zone_identifier.map((s: string) => s.replace(/^\$\{|\}$/g, "")));
     expect(Object.fromEntries(group.tag.map((t: any) => [t.key, t.value]))).toEqual(settings.tags);
@@ -143,7 +143,10 @@ describe("blue/green environment", () => {
         }
       }
       expect(allows("cloudwatch:PutMetricAlarm", "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:x")).toBe(true);
-      expect(granted.find((s) => s.actions.includes("cloudwatch:PutMetricAlarm"))!.resources).toEqual([expect.stringContaining(":alarm:${aws_cloudwatch_metric_alarm.alarms_cpu_high.alarm_name}")]);
+      // The alarms keyed by the group, and no other alarm of the environment.
+      expect(granted.find((s) => s.actions.includes("cloudwatch:PutMetricAlarm"))!.resources).toEqual(
+        ["cpu_high", "memory_high", "disk_high"].map((a) => expect.stringContaining(`:alarm:\${aws_cloudwatch_metric_alarm.alarms_${a}.alarm_name}`)),
+      );
       expect(granted.find((s) => s.actions.includes("codedeploy:GetDeploymentGroup"))!.resources).toEqual(["${aws_codedeploy_deployment_group.deployment_group.arn}"]);
     });
 
@@ -168,8 +171,17 @@ describe("blue/green environment", () => {
     expect(notifications.count).toBe(group.count);
   });
 
-  test("the CPU alarm is created on the live group and then followed by the reconciler", () => {
-    expect(resource(production, "aws_cloudwatch_metric_alarm", "alarms_cpu_high").lifecycle).toEqual({ ignore_changes: ["dimensions"] });
+  test("the alarms keyed by the group (CPU, memory, disk) are created on the live group and then followed by the reconciler", () => {
+    for (const alarm of ["cpu_high", "memory_high", "disk_high"]) {
+      expect(resource(production, "aws_cloudwatch_metric_alarm", `alarms_${alarm}`)).toMatchObject({
+        dimensions: { AutoScalingGroupName: expect.stringContaining("fleet_groups") },
+        lifecycle: { ignore_changes: ["dimensions"] },
+      });
+    }
+    // The target group's alarms follow by themselves: every copy registers in the same target group.
+    for (const alarm of ["target_5xx", "unhealthy_hosts", "latency_p95", "latency_p99"]) {
+      expect([alarm, resource(production, "aws_cloudwatch_metric_alarm", `alarms_${alarm}`).lifecycle]).toEqual([alarm, undefined]);
+    }
   });
 
   test("no output changes with releases", () => {

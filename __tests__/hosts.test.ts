@@ -356,6 +356,7 @@ describe("HostEnvironmentStack", () => {
       "ansible_inventory",
       "application_log_group",
       "artifact_bucket_name",
+      "dashboard_name",
       "ecr_repository_url",
       "github_actions_role_arn",
       "host_name",

@@ -56,6 +56,33 @@ describe.each(configs)("%s", (configFile) => {
 });
 
 describe("what the coverage sees", () => {
+  test("plain hosts (hosts example): the workflow deploys through the environment's document to its host only; the host deploys with its own role", () => {
+    const coverage = all.find((a) => a.config === "config/examples/hosts.yaml")!.coverage;
+    const staging = coverage.evaluated.filter((e) => e.stack === "shop-staging");
+    const by = (role: string, action: string) => staging.filter((e) => e.roleName === role && e.action === action).map((e) => e.resource);
+    const region = "arn:aws:ssm:eu-west-1:123456789012";
+    expect([...new Set(by("shop-staging-github-actions", "ssm:SendCommand"))].sort()).toEqual(["arn:aws:ec2:eu-west-1:123456789012:instance/i-0123456789abcdef0", `${region}:document/shop-staging-deploy`]);
+    expect(by("shop-staging-github-actions", "ssm:GetParameter")).toEqual([`${region}:parameter/shop/staging/release/host-instance-id`]);
+    expect(by("shop-staging-github-actions", "ecr:DescribeImages")).toEqual(["arn:aws:ecr:eu-west-1:123456789012:repository/shop-staging"]);
+    expect(new Set(by("shop-staging-github-actions", "ssm:GetCommandInvocation"))).toEqual(new Set(["*"]));
+    // The deploy script, on the host: env file, ECR pull by digest (and the rollback's pull), container logs.
+    const deploy = staging.filter((e) => e.file.endsWith("aws_ssm_document.deploy_document.content"));
+    expect(new Set(deploy.map((e) => e.roleName))).toEqual(new Set(["shop-staging-host"]));
+    expect([...new Set(deploy.map((e) => `${e.action} ${e.resource}`))].sort()).toEqual([
+      "ecr:BatchGetImage arn:aws:ecr:eu-west-1:123456789012:repository/shop-staging",
+      "ecr:GetAuthorizationToken *",
+      "ecr:GetDownloadUrlForLayer arn:aws:ecr:eu-west-1:123456789012:repository/shop-staging",
+      "kms:Decrypt arn:aws:kms:eu-west-1:123456789012:key/environment_key",
+      "logs:CreateLogStream arn:aws:logs:eu-west-1:123456789012:log-group:/app/shop/staging/application:log-stream:container-id",
+      "logs:PutLogEvents arn:aws:logs:eu-west-1:123456789012:log-group:/app/shop/staging/application:log-stream:container-id",
+      `ssm:GetParametersByPath ${region}:parameter/shop/staging/env/`,
+    ]);
+    expect(deploy.every((e) => e.decision.allowed)).toBe(true);
+    // Nothing the host stack adds for the deploy is granted without a use.
+    const unused = unusedGrants(coverage).filter((u) => u.stack === "shop-staging" && /ssm:(SendCommand|GetCommandInvocation|GetParameter|GetParametersByPath)|ecr:DescribeImages/.test(u.action));
+    expect(unused).toEqual([]);
+  });
+
   test("the scripts, buildspecs, workflow and user data of every platform", () => {
     const files = all.flatMap((a) => Object.values(a.coverage.files).flat());
     for (const pattern of [
@@ -66,6 +93,11 @@ describe("what the coverage sees", () => {
       /^generated\/\w+\/buildspec\.yml$/,
       /^generated\/\w+\/release\/build-image\.sh$/,
       /^generated\/\w+\/\.github\/workflows\/.+\.yml$/,
+      /^generated\/\w+\/bitbucket-pipelines\.yml$/,
+      /^generated\/\w+\/Jenkinsfile$/,
+      /aws_ssm_document\.deploy_document\.content$/,
+      /^generated\/\w+\/ansible\/playbook\.yml$/,
+      /^generated\/\w+\/ansible\/files\/[\w-]+-env-sync$/,
       /aws_codebuild_project\.service_api_build_project\.source\.buildspec$/,
       /aws_codebuild_project\.service_api_deploy_project\.source\.buildspec$/,
     ]) {
@@ -73,7 +105,8 @@ describe("what the coverage sees", () => {
     }
     const commands = new Set(all.flatMap((a) => [...a.coverage.commands]));
     for (const c of ["aws ssm get-parameter", "aws ssm get-parameters-by-path", "aws ecr get-login-password", "aws ecr describe-images", "docker push", "docker pull", "docker run", "uses: aws-actions/amazon-ecr-login",
-      "aws ecs describe-task-definition", "aws ecs register-task-definition", "aws ecs update-service", "aws ecs describe-services"]) {
+      "aws ecs describe-task-definition", "aws ecs register-task-definition", "aws ecs update-service", "aws ecs describe-services",
+      "aws ssm send-command", "aws ssm get-command-invocation", "docker compose", "amazon-cloudwatch-agent-ctl -a fetch-config"]) {
       expect(commands).toContain(c);
     }
   });
@@ -110,6 +143,24 @@ describe("what the coverage sees", () => {
       ["ecs:TagResource", arn("ecs", "task-definition/shop-staging-api:2"), { "ecs:CreateAction": "RegisterTaskDefinition" }, true],
       ["ecs:UpdateService", arn("ecs", "service/shop-staging/api"), {}, true],
       ["ecs:DescribeServices", arn("ecs", "service/shop-staging/api"), {}, true],
+    ]);
+  });
+
+  test("third-party CI files: each call with the environment's CI role, on this environment's resources only", () => {
+    const ci = (config: string, stack: string) =>
+      all.find((a) => a.config.endsWith(config))!.coverage.evaluated.filter((e) => e.stack === stack && e.roleName === `${stack}-ci`).map((e) => [e.file, e.action, e.resource, e.decision.allowed]);
+    // Fleet: the bucket's name from SSM, then the one object the pipeline's S3 source watches (GitHub Actions; Bitbucket).
+    expect(ci("docker-in-place.yaml", "shop-production")).toEqual([
+      ["generated/production/.github/workflows/shop-production-release.yml", "ssm:GetParameter", `arn:aws:ssm:eu-west-1:${ACCOUNT}:parameter/shop/production/release/artifact-bucket`, true],
+      ["generated/production/.github/workflows/shop-production-release.yml", "s3:PutObject", "arn:aws:s3:::shop-production-artifacts-20240101000000000000000001/releases/shop.zip", true],
+    ]);
+    expect(ci("single-env-s3-hcl.yaml", "billing-prod")).toEqual([
+      ["generated/prod/bitbucket-pipelines.yml", "ssm:GetParameter", "arn:aws:ssm:us-east-1:210987654321:parameter/billing/prod/release/artifact-bucket", true],
+      ["generated/prod/bitbucket-pipelines.yml", "s3:PutObject", "arn:aws:s3:::billing-prod-artifacts-20240101000000000000000001/pipeline-source/source.zip", true],
+    ]);
+    expect(ci("bastion-rds-frontend.yaml", "portal-staging")).toEqual([
+      ["generated/staging/Jenkinsfile", "ssm:GetParameter", `arn:aws:ssm:eu-west-1:${ACCOUNT}:parameter/portal/staging/release/artifact-bucket`, true],
+      ["generated/staging/Jenkinsfile", "s3:PutObject", "arn:aws:s3:::portal-staging-artifacts-20240101000000000000000001/pipeline-source/source.zip", true],
     ]);
   });
 
@@ -213,6 +264,19 @@ describe("the test can fail", () => {
     const pass = { action: "iam:PassRole", resource: `arn:aws:iam::${ACCOUNT}:role/shop-staging-api-task` };
     expect(evaluate(deploy.statements, { ...pass, context: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } }).allowed).toBe(true);
     expect(evaluate(deploy.statements, { ...pass, context: { "iam:PassedToService": "ec2.amazonaws.com" } }).allowed).toBe(false);
+  });
+
+  test("a CI role without its source-object grant cannot start a release", () => {
+    const fleet = loadConfigFile(path.join(root, "config/examples/single-env-s3-hcl.yaml"));
+    const prod = synthConfig(fleet).prod;
+    const denied = (c: typeof fleet, json: Record<string, any>, env: string) =>
+      coverageOf(c, { [env]: json }).evaluated.filter((e) => !e.decision.allowed && e.roleName.endsWith("-ci")).map((e) => `${e.file} ${e.action} ${e.resource}`);
+    expect(denied(fleet, prod, "prod")).toEqual([]);
+    const mutated = JSON.parse(JSON.stringify(prod));
+    const doc = mutated.data.aws_iam_policy_document.ci_role_policy;
+    doc.statement = doc.statement.filter((s: any) => s.sid !== "PipelineSource");
+    expect(denied(fleet, mutated, "prod")).toEqual(["generated/prod/bitbucket-pipelines.yml s3:PutObject arn:aws:s3:::billing-prod-artifacts-20240101000000000000000001/pipeline-source/source.zip"]);
+
   });
 
   test("GetParametersByPath is authorized against the requested path string: a grant without the trailing slash does not match", () => {

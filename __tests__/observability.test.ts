@@ -134,7 +134,7 @@ describe("FleetAlarms", () => {
       expect(alarm.ok_actions).toEqual([ref("aws_sns_topic.notifications", "arn")]);
       expect(alarm.alarm_description.length).toBeGreaterThan(20);
     }
-    expect(alarms.alarmNames).toHaveLength(4);
+    expect(alarms.alarmNames).toHaveLength(8);
   });
 });
 

@@ -63,6 +63,11 @@ export interface CdnDistributionProps {
    * @default none
    */
   readonly staticPathPatterns?: readonly string[];
+  /**
+   * ARN of a WAFv2 web ACL of scope CLOUDFRONT (in us-east-1) that inspects every request.
+   * @default none
+   */
+  readonly webAclArn?: string;
 }
 
 /**
@@ -114,6 +119,8 @@ export class CdnDistribution extends Construct {
         priceClass: props.priceClass ?? "PriceClass_100",
         aliases: props.aliases && props.aliases.length > 0 ? [...props.aliases] : undefined,
         defaultRootObject: props.defaultRootObject,
+        // WAFv2 ACLs are named by ARN here (web_acl_id takes the ARN for WAFv2, the ID for WAF Classic).
+        webAclId: props.webAclArn,
         origin: [origin],
         defaultCacheBehavior: {
           ...behaviour,

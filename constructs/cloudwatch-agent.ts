@@ -39,11 +39,20 @@ export interface CloudWatchAgentProps {
    * @default none
    */
   readonly namedLogFiles?: readonly NamedLogFile[];
+  /**
+   * Dimension sets the agent also publishes its metrics aggregated by (`aggregation_dimensions`),
+   * each a metric whose dimensions are exactly the set: what alarms can name. A fleet's alarms name
+   * the Auto Scaling group; a single host's its instance (its disk metric otherwise also carries the
+   * device name, which depends on the instance type).
+   * @default [["AutoScalingGroupName"]]
+   */
+  readonly aggregationDimensions?: ReadonlyArray<readonly ("AutoScalingGroupName" | "InstanceId")[]>;
 }
 
 /**
  * CloudWatch agent configuration stored in SSM Parameter Store (instances fetch it at boot):
- * memory and root disk metrics per Auto Scaling group, application logs, and the system logs that
+ * memory and root disk metrics (`mem_used_percent`, `disk_used_percent` in CWAgent), also aggregated
+ * per Auto Scaling group (or per instance), application logs, and the system logs that
  * explain a failed boot or deployment (cloud-init, CodeDeploy agent and deployments). Each log
  * group has a retention period and the environment key.
  */
@@ -83,7 +92,7 @@ export class CloudWatchAgent extends Construct {
         namespace: AGENT_NAMESPACE,
         // Resolved by the agent on the instance, not by Terraform.
         append_dimensions: { AutoScalingGroupName: "${aws:AutoScalingGroupName}", InstanceId: "${aws:InstanceId}" },
-        aggregation_dimensions: [["AutoScalingGroupName"]],
+        aggregation_dimensions: (props.aggregationDimensions ?? [["AutoScalingGroupName"]]).map((set) => [...set]),
         metrics_collected: {
           mem: { measurement: ["mem_used_percent"] },
           disk: { measurement: ["used_percent", "inodes_free"], resources: ["/"], ignore_file_system_types: ["sysfs", "devtmpfs", "tmpfs"] },

@@ -1,5 +1,6 @@
 import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
+import { TerraformProvider } from "cdktf";
 import { Construct } from "constructs";
 import { childId, pin } from "../lib/address";
 import { PolicyStatement } from "../lib/iam";
@@ -16,6 +17,16 @@ export interface EncryptionKeyProps {
    * @default 30
    */
   readonly deletionWindowDays?: number;
+  /**
+   * Provider of another region (e.g. us-east-1 for what CloudFront's WAF logs to); `region` names it.
+   * @default the stack's default provider and region
+   */
+  readonly provider?: TerraformProvider;
+  /**
+   * Region of `provider`: key policy statements for regional services (CloudWatch Logs) name it.
+   * @default the stack's region
+   */
+  readonly region?: string;
 }
 
 /**
@@ -29,10 +40,12 @@ export class EncryptionKey extends Construct {
   public readonly aliasName: string;
   public readonly keyPolicy: PolicyDocument;
   private readonly context: AccountContext;
+  private readonly region: string;
 
   constructor(scope: Construct, id: string, props: EncryptionKeyProps) {
     super(scope, id);
     this.context = AccountContext.of(this);
+    this.region = props.region ?? this.context.region;
     this.keyPolicy = new PolicyDocument(this, childId(this, "policy"), {
       statements: [
         {
@@ -52,9 +65,10 @@ export class EncryptionKey extends Construct {
         enableKeyRotation: true,
         deletionWindowInDays: props.deletionWindowDays ?? 30,
         policy: this.keyPolicy.json,
+        provider: props.provider,
       }),
     );
-    const alias = pin(this, new KmsAlias(this, "alias", { name: `alias/${props.alias}`, targetKeyId: key.keyId }));
+    const alias = pin(this, new KmsAlias(this, "alias", { name: `alias/${props.alias}`, targetKeyId: key.keyId, provider: props.provider }));
     this.keyArn = key.arn;
     this.keyId = key.keyId;
     this.aliasName = alias.name;
@@ -71,8 +85,8 @@ export class EncryptionKey extends Construct {
       sid: `Logs${pascal(logGroupName)}`,
       actions: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
       resources: ["*"],
-      principals: [{ type: "Service", identifiers: [`logs.${c.region}.${c.urlSuffix}`] }],
-      conditions: [{ test: "ArnEquals", variable: "kms:EncryptionContext:aws:logs:arn", values: [c.arn("logs", `log-group:${logGroupName}`)] }],
+      principals: [{ type: "Service", identifiers: [`logs.${this.region}.${c.urlSuffix}`] }],
+      conditions: [{ test: "ArnEquals", variable: "kms:EncryptionContext:aws:logs:arn", values: [c.arn("logs", `log-group:${logGroupName}`, { region: this.region })] }],
     });
   }
 

@@ -34,10 +34,11 @@ export interface FleetReconcilerProps {
   /** Failures of the function (an alarm on its errors) go here. */
   readonly topic: NotificationTopic;
   /**
-   * The fleet's CPU alarm, which watches one group: the reconciler points it at the live group.
+   * The fleet's alarms keyed by one Auto Scaling group (CPU, memory, disk): the reconciler points
+   * them at the live group.
    * @default no alarm follows the live group
    */
-  readonly cpuAlarmName?: string;
+  readonly groupAlarmNames?: readonly string[];
   /**
    * The SSM parameter the launch template's `resolve:ssm:` image names: UpdateAutoScalingGroup with
    * such a template checks that the caller may read it.
@@ -63,7 +64,7 @@ export interface FleetReconcilerProps {
  * A Python Lambda function (`templates/fleet/reconciler.py`) applies {@link Fleet.copySettings} to
  * the live group whenever it is a copy: sizes, subnets, launch template, health check, termination
  * policies, target groups, tags, metrics, scaling policies and notifications; and it points the
- * CPU alarm at the live group. It runs
+ * alarms keyed by the group (CPU, memory, disk) at the live group. It runs
  * - from Terraform, `aws_lambda_invocation` with lifecycle scope CRUD: on every apply whose settings
  *   changed (the plan shows the change as a diff of its input), and on destroy, where it deletes
  *   every copy and waits until they are gone, before the subnets, security group and launch
@@ -83,7 +84,7 @@ export class FleetReconciler extends Construct {
       ...props.fleet.copySettings,
       applicationName: props.deploymentGroup.application.applicationName,
       deploymentGroupName: props.deploymentGroup.deploymentGroupName,
-      cpuAlarmName: props.cpuAlarmName,
+      groupAlarmNames: [...(props.groupAlarmNames ?? [])],
     };
 
     const logs = new LogGroup(this, childId(this, "logs"), {
@@ -132,11 +133,11 @@ export class FleetReconciler extends Construct {
     if (props.imageParameterArn) {
       this.role.addToPolicy({ sid: "ResolveLaunchImage", actions: ["ssm:GetParameters"], resources: [props.imageParameterArn] });
     }
-    if (props.cpuAlarmName) {
+    if (settings.groupAlarmNames.length > 0) {
       this.role.addToPolicy({
-        sid: "PointCpuAlarm",
+        sid: "PointGroupAlarms",
         actions: ["cloudwatch:DescribeAlarms", "cloudwatch:PutMetricAlarm"],
-        resources: [context.arn("cloudwatch", `alarm:${props.cpuAlarmName}`)],
+        resources: settings.groupAlarmNames.map((alarm) => context.arn("cloudwatch", `alarm:${alarm}`)),
       });
     }
 

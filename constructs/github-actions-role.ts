@@ -14,8 +14,18 @@ export interface GithubActionsRoleProps {
   readonly roleName: string;
   /** `owner/name` of the repository whose workflows may assume the role. */
   readonly repository: string;
-  /** Branches whose workflow runs may assume the role (exact names). */
+  /** Branches whose workflow runs may assume the role (exact names). Ignored with `environment`. */
   readonly branches: readonly string[];
+  /**
+   * A GitHub environment: only jobs that run in it may assume the role (its protection rules,
+   * such as required reviewers and allowed branches, then gate the role). GitHub puts the
+   * environment instead of the ref in the `sub` claim of such jobs:
+   * `repo:<owner>/<name>:environment:<environment>` (GitHub Docs, "OpenID Connect reference").
+   * @default no environment: the branches decide
+   */
+  readonly environment?: string;
+  /** @default `GitHub Actions of <repository> (<branches>) through OIDC` */
+  readonly description?: string;
   /**
    * Create the account's IAM OIDC provider for GitHub here. IAM allows one provider per URL and
    * account, so exactly one stack per account does this.
@@ -44,7 +54,7 @@ export class GithubActionsRole extends Construct {
   constructor(scope: Construct, id: string, props: GithubActionsRoleProps) {
     super(scope, id);
     if (!/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/.test(props.repository)) throw new Error(`${this.node.path}: repository ${JSON.stringify(props.repository)} must be owner/name`);
-    if (props.branches.length === 0) throw new Error(`${this.node.path}: branches is empty; the role would admit no workflow run`);
+    if (props.environment === undefined && props.branches.length === 0) throw new Error(`${this.node.path}: branches is empty; the role would admit no workflow run`);
     const wildcard = props.branches.find((b) => /[*?]/.test(b));
     if (wildcard) throw new Error(`${this.node.path}: branch ${JSON.stringify(wildcard)} has a wildcard; the trust policy matches exact branch names`);
     const context = AccountContext.of(this);
@@ -61,10 +71,13 @@ export class GithubActionsRole extends Construct {
       this.oidcProviderArn = props.oidcProviderArn ?? `arn:${context.partition}:iam::${context.accountId}:oidc-provider/${GITHUB_OIDC_ISSUER}`;
     }
 
-    this.subjects = props.branches.map((branch) => `repo:${props.repository}:ref:refs/heads/${branch}`);
+    this.subjects =
+      props.environment !== undefined
+        ? [`repo:${props.repository}:environment:${props.environment}`]
+        : props.branches.map((branch) => `repo:${props.repository}:ref:refs/heads/${branch}`);
     this.role = new Role(this, childId(this, "role"), {
       roleName: props.roleName,
-      description: `GitHub Actions of ${props.repository} (${props.branches.join(", ")}) through OIDC`,
+      description: props.description ?? `GitHub Actions of ${props.repository} (${props.branches.join(", ")}) through OIDC`,
       assumedBy: { type: "Federated", identifiers: [this.oidcProviderArn] },
       assumeAction: "sts:AssumeRoleWithWebIdentity",
       assumeConditions: [

@@ -2,7 +2,10 @@ import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric
 import { Construct } from "constructs";
 import { pin } from "../lib/address";
 import { AccountContext } from "./account-context";
+import { AGENT_METRICS } from "../lib/alarms";
+import { AGENT_NAMESPACE } from "./cloudwatch-agent";
 import { NotificationTopic } from "./notification-topic";
+import { notifyingAlarm } from "./notifying-alarm";
 
 export interface HostAlarmsProps {
   /** `<app>-<environment>`; alarm names start with it. */
@@ -11,6 +14,10 @@ export interface HostAlarmsProps {
   readonly instanceId: string;
   /** @default 85 */
   readonly cpuHighPercent?: number;
+  /** Memory in use (the CloudWatch agent's `mem_used_percent`, aggregated by InstanceId). @default 90 */
+  readonly memoryHighPercent?: number;
+  /** Root file system in use (the agent's `disk_used_percent`, aggregated by InstanceId). @default 85 */
+  readonly diskHighPercent?: number;
   /** @default 5 */
   readonly evaluationMinutes?: number;
 }
@@ -22,6 +29,7 @@ export interface HostAlarmsProps {
  */
 export class HostAlarms extends Construct {
   public readonly alarmNames: string[] = [];
+  public readonly alarmArns: string[] = [];
 
   constructor(scope: Construct, id: string, props: HostAlarmsProps) {
     super(scope, id);
@@ -52,9 +60,30 @@ export class HostAlarms extends Construct {
         name.replace(/-/g, "_"),
       );
       this.alarmNames.push(created.alarmName);
+      this.alarmArns.push(created.arn);
     };
     alarm("system-check", "The host's system status check fails (AWS hardware or network): EC2 recovers the instance onto healthy hardware", "StatusCheckFailed_System", 0, 2, [automate("recover")]);
     alarm("instance-check", "The host's instance status check fails (kernel, memory, network configuration): EC2 reboots it", "StatusCheckFailed_Instance", 0, 3, [automate("reboot")]);
     alarm("cpu-high", `Host CPU above ${props.cpuHighPercent ?? 85}% for ${minutes} minutes`, "CPUUtilization", props.cpuHighPercent ?? 85, minutes, [], "Average");
+    // The agent's aggregate by InstanceId (the environment's agent configuration asks for it).
+    for (const [name, what, metricName, threshold] of [
+      ["memory-high", "Memory in use", AGENT_METRICS.memory, props.memoryHighPercent ?? 90],
+      ["disk-high", "Root file system in use", AGENT_METRICS.disk, props.diskHighPercent ?? 85],
+    ] as const) {
+      const created = notifyingAlarm(this, name, {
+        namePrefix: props.namePrefix,
+        description: `${what} on the host above ${threshold}% (CloudWatch agent)`,
+        evaluationMinutes: minutes,
+        topic: props.topic,
+        namespace: AGENT_NAMESPACE,
+        metricName,
+        dimensions: { InstanceId: props.instanceId },
+        statistic: "Maximum",
+        comparisonOperator: "GreaterThanThreshold",
+        threshold,
+      });
+      this.alarmNames.push(created.alarmName);
+      this.alarmArns.push(created.arn);
+    }
   }
 }

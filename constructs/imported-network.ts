@@ -20,7 +20,11 @@ export const NETWORK_OUTPUTS = {
   data: "data_subnet_ids",
 } as const;
 
-/** A VPC owned by another stack (the shared load balancer stack), read from its remote state. */
+/**
+ * A VPC owned by another stack (the shared load balancer stack), read from its remote state. Its VPC
+ * endpoints belong to the owning stack too (`sharedLoadBalancer.network.endpoints`); their private
+ * DNS names resolve VPC-wide, so the fleets of importing stacks use them without creating any.
+ */
 export class ImportedNetwork extends Construct implements INetwork {
   public readonly vpcId: string;
   public readonly vpcCidr: string;

@@ -1,7 +1,6 @@
-import { CloudwatchMetricAlarm, CloudwatchMetricAlarmConfig } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { Construct } from "constructs";
-import { pin } from "../lib/address";
 import { NotificationTopic } from "./notification-topic";
+import { AlarmMetric, notifyingAlarm } from "./notifying-alarm";
 
 /**
  * The 5xx an ALB answers itself (no healthy target, target connection errors, timeouts). CloudWatch
@@ -9,7 +8,7 @@ import { NotificationTopic } from "./notification-topic";
  * (Elastic Load Balancing User Guide, "CloudWatch metrics for your Application Load Balancer"):
  * on a load balancer shared by several environments it counts all of their errors.
  */
-export function loadBalancer5xxMetric(loadBalancerArnSuffix: string): Pick<CloudwatchMetricAlarmConfig, "namespace" | "metricName" | "dimensions" | "statistic" | "comparisonOperator"> {
+export function loadBalancer5xxMetric(loadBalancerArnSuffix: string): AlarmMetric {
   return {
     namespace: "AWS/ApplicationELB",
     metricName: "HTTPCode_ELB_5XX_Count",
@@ -42,24 +41,15 @@ export class LoadBalancerAlarms extends Construct {
 
   constructor(scope: Construct, id: string, props: LoadBalancerAlarmsProps) {
     super(scope, id);
-    const minutes = props.evaluationMinutes ?? 5;
     const http5xx = props.http5xxPerMinute ?? 10;
-    const alarm = pin(
-      this,
-      new CloudwatchMetricAlarm(this, "alb-5xx", {
-        alarmName: `${props.namePrefix}-alb-5xx`,
-        alarmDescription: `The shared load balancer answered ${http5xx}+ 5xx per minute itself (no healthy target, timeouts), for any of its environments`,
-        period: 60,
-        evaluationPeriods: minutes,
-        datapointsToAlarm: minutes,
-        treatMissingData: "notBreaching",
-        alarmActions: [props.topic.topicArn],
-        okActions: [props.topic.topicArn],
-        threshold: http5xx,
-        ...loadBalancer5xxMetric(props.loadBalancerArnSuffix),
-      }),
-      "alb_5xx",
-    );
+    const alarm = notifyingAlarm(this, "alb-5xx", {
+      namePrefix: props.namePrefix,
+      description: `The shared load balancer answered ${http5xx}+ 5xx per minute itself (no healthy target, timeouts), for any of its environments`,
+      evaluationMinutes: props.evaluationMinutes ?? 5,
+      topic: props.topic,
+      threshold: http5xx,
+      ...loadBalancer5xxMetric(props.loadBalancerArnSuffix),
+    });
     this.alarmNames.push(alarm.alarmName);
   }
 }

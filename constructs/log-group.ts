@@ -1,4 +1,5 @@
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { TerraformProvider } from "cdktf";
 import { Construct } from "constructs";
 import { pin } from "../lib/address";
 import { EncryptionKey } from "./encryption-key";
@@ -10,6 +11,11 @@ export interface LogGroupProps {
   readonly retentionDays: number;
   /** Key that encrypts the events; its policy is extended to admit CloudWatch Logs for this group. */
   readonly encryptionKey: EncryptionKey;
+  /**
+   * Provider of another region; the key must be in that region too.
+   * @default the stack's default provider
+   */
+  readonly provider?: TerraformProvider;
 }
 
 /** A CloudWatch Logs group that always has a retention period and a customer-managed key. */
@@ -26,6 +32,7 @@ export class LogGroup extends Construct {
         name: props.logGroupName,
         retentionInDays: props.retentionDays,
         kmsKeyId: props.encryptionKey.keyArn,
+        provider: props.provider,
       }),
     );
     this.logGroupName = group.name;

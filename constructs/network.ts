@@ -10,6 +10,7 @@ import { RouteTable } from "@cdktf/provider-aws/lib/route-table";
 import { RouteTableAssociation } from "@cdktf/provider-aws/lib/route-table-association";
 import { Subnet } from "@cdktf/provider-aws/lib/subnet";
 import { Vpc } from "@cdktf/provider-aws/lib/vpc";
+import { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
 import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { childId, pin } from "../lib/address";
@@ -126,6 +127,25 @@ export interface NetworkProps {
    * @default { retentionDays: 90, trafficType: "ALL" }
    */
   readonly flowLogs?: FlowLogOptions | false;
+  /**
+   * VPC endpoints of the private subnets (nothing without them): the S3 gateway endpoint on their
+   * route tables, and interface endpoints (`com.amazonaws.<region>.<name>`, private DNS) in them.
+   * @default { s3Gateway: true, interface: [] }
+   */
+  readonly endpoints?: EndpointOptions;
+}
+
+export interface EndpointOptions {
+  /**
+   * S3 gateway endpoint on every private route table (free of charge).
+   * @default true
+   */
+  readonly s3Gateway?: boolean;
+  /**
+   * Interface endpoints by service name, e.g. `ssm`, `ecr.dkr`; each in every private subnet.
+   * @default []
+   */
+  readonly interface?: readonly string[];
 }
 
 /**
@@ -146,8 +166,13 @@ export class Network extends Construct implements INetwork {
   public readonly instanceSecurityGroup?: SecurityGroup;
   /** Present when data subnets are enabled. */
   public readonly databaseSecurityGroup?: SecurityGroup;
+  /** IDs of the NAT gateways (none with `natGateways: none`), e.g. for a dashboard's NAT bytes. */
+  public readonly natGatewayIds: string[] = [];
   /** Planned CIDR of every subnet, by tier (computed at synth time). */
   public readonly subnetCidrs: Record<SubnetTier, string[]> = { public: [], private: [], data: [] };
+  /** Endpoints created, by service name (`s3`, `ssm`, ...). */
+  public readonly endpoints: Record<string, VpcEndpoint> = {};
+  private endpointGroup?: SecurityGroup;
   private readonly vpc: Vpc;
   private readonly namePrefix: string;
   private readonly egress = new Map<string, ITerraformDependable[]>();
@@ -204,11 +229,14 @@ export class Network extends Construct implements INetwork {
           `nat_${i}`,
         ),
       );
+      this.natGatewayIds.push(natGateways[i].id);
     }
+    const privateTables: RouteTable[] = [];
     if (withPrivate) {
       zones.forEach((az, i) => {
         const subnet = this.subnet("private", i, az, parent);
         const table = pin(this, new RouteTable(this, `private-rt-${i}`, { vpcId: this.vpc.id, tags: { Name: name(`private-${i}`) } }), `private_${i}`);
+        privateTables.push(table);
         const nat = natGateways[natMode === "per-az" ? i : 0];
         const route = nat
           ? pin(this, new Route(this, `private-nat-${i}`, { routeTableId: table.id, destinationCidrBlock: "0.0.0.0/0", natGatewayId: nat.id }), `private_${i}_nat`)
@@ -217,6 +245,8 @@ export class Network extends Construct implements INetwork {
         this.egress.set(`private-${i}`, route ? [route, association] : [association]);
       });
     }
+
+    if (withPrivate) this.endpointsOf(props.endpoints ?? {}, privateTables, props.cidr);
 
     // Data tier: no route out of the VPC, and a NACL that admits only the database port from the VPC.
     if (withData) {
@@ -271,6 +301,11 @@ export class Network extends Construct implements INetwork {
     }
 
     if (props.flowLogs !== false) this.flowLogs(props.flowLogs ?? { retentionDays: 90 }, props.encryptionKey);
+  }
+
+  /** Security group of the interface endpoints; undefined when there are none. */
+  public get endpointSecurityGroup(): SecurityGroup | undefined {
+    return this.endpointGroup;
   }
 
   /** The load balancer's security group; only when `loadBalancerSecurityGroup` is not false. */
@@ -349,6 +384,54 @@ export class Network extends Construct implements INetwork {
     // NACLs are stateless: admit the database port in, and replies to ephemeral ports out.
     rule("db_in", 100, false, port, port);
     rule("ephemeral_out", 100, true, 1024, 65535);
+  }
+
+  /**
+   * The S3 gateway endpoint (a route to S3's prefix list in each private table; no hourly or data
+   * charge) and the interface endpoints (an ENI per private subnet, private DNS so the SDKs' default
+   * names resolve to them, HTTPS from the VPC only).
+   */
+  private endpointsOf(options: EndpointOptions, privateTables: RouteTable[], vpcCidr: string): void {
+    const context = AccountContext.of(this);
+    // Service names are com.amazonaws.<region>.<service>; China regions prefix them with "cn." (VPC endpoint services list).
+    const serviceName = (service: string) => `${context.partition === "aws-cn" ? "cn." : ""}com.amazonaws.${context.region}.${service}`;
+    if (options.s3Gateway ?? true) {
+      this.endpoints.s3 = pin(
+        this,
+        new VpcEndpoint(this, "s3-gateway", {
+          vpcId: this.vpc.id,
+          serviceName: serviceName("s3"),
+          vpcEndpointType: "Gateway",
+          routeTableIds: privateTables.map((t) => t.id),
+          tags: { Name: `${this.namePrefix}-s3` },
+        }),
+        "s3",
+      );
+    }
+    const services = options.interface ?? [];
+    if (services.length === 0) return;
+    const group = new SecurityGroup(this, childId(this, "endpoints"), {
+      vpcId: this.vpc.id,
+      groupName: `${this.namePrefix}-endpoints`,
+      description: `Interface VPC endpoints of ${this.namePrefix}: HTTPS from the VPC only`,
+    });
+    group.allowIngress("https", { cidr: vpcCidr }, { from: 443 }, "HTTPS from the VPC to the AWS API endpoints");
+    this.endpointGroup = group;
+    for (const service of services) {
+      this.endpoints[service] = pin(
+        this,
+        new VpcEndpoint(this, `endpoint-${service}`, {
+          vpcId: this.vpc.id,
+          serviceName: serviceName(service),
+          vpcEndpointType: "Interface",
+          privateDnsEnabled: true,
+          subnetIds: [...this.privateSubnetIds],
+          securityGroupIds: [group.securityGroupId],
+          tags: { Name: `${this.namePrefix}-${service}` },
+        }),
+        `endpoint_${service}`,
+      );
+    }
   }
 
   private flowLogs(options: FlowLogOptions, key: EncryptionKey): void {

@@ -6,7 +6,7 @@ const family = (rule: Rule) => rule.id.split(".")[0];
 const checkov = (rule: Rule) => (rule.checkov?.length ? rule.checkov.join(", ") : "none");
 const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
 
-/** The rules table of the README (between the policy-rules markers). */
+/** The rules table of docs/policy-pack.md (between the policy-rules markers). */
 export function policyRulesTable(rules: readonly Rule[] = RULES): string {
   return [
     "| rule | what must hold | checkov |",

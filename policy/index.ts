@@ -1,6 +1,6 @@
 // Public entry point of the policy pack: a rule engine for the synthesized Terraform of any cdktf
 // stack. Apply it as an aspect (applyPolicyPack / PolicyAspect), call checkStack for a report, or
-// evaluate JSON directly (evaluate). See README "Policy pack" and docs/policy-rules.md.
+// evaluate JSON directly (evaluate). See docs/policy-pack.md and docs/policy-rules.md.
 export * from "./aspect";
 export * from "./docs";
 export * from "./engine";

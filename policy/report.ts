@@ -24,7 +24,7 @@ export function formatViolations(reports: readonly PolicyReport[], note?: string
   }
   lines.push(
     "",
-    "Fix the resources; to accept a failure on purpose, call suppress(<construct>, \"<RULE.ID>\", \"<reason>\") in the construct that owns the choice (README, Policy pack).",
+    "Fix the resources; to accept a failure on purpose, call suppress(<construct>, \"<RULE.ID>\", \"<reason>\") in the construct that owns the choice (docs/policy-pack.md).",
   );
   return lines.join("\n");
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // npm run docs: regenerates docs/configuration.md and config/schema.json from the schema, and
-// docs/policy-rules.md and the README's rules table from the policy pack's rule definitions.
+// docs/policy-rules.md and the rules table of docs/policy-pack.md from the policy pack's rule definitions.
 import * as fs from "node:fs";
 import { createRequire } from "node:module";
 import * as path from "node:path";
@@ -14,9 +14,9 @@ fs.writeFileSync(path.join(root, "docs", "configuration.md"), configReference())
 fs.writeFileSync(path.join(root, "config", "schema.json"), `${JSON.stringify(configJsonSchema(), null, 2)}\n`);
 fs.writeFileSync(path.join(root, "docs", "policy-rules.md"), policyReference());
 
-const readmePath = path.join(root, "README.md");
-const readme = fs.readFileSync(readmePath, "utf8");
+const packPagePath = path.join(root, "docs", "policy-pack.md");
+const packPage = fs.readFileSync(packPagePath, "utf8");
 const markers = /(<!-- policy-rules:start -->\n)[\s\S]*?(<!-- policy-rules:end -->)/;
-if (!markers.test(readme)) throw new Error("README.md has no <!-- policy-rules:start --> ... <!-- policy-rules:end --> markers");
-fs.writeFileSync(readmePath, readme.replace(markers, (_m, start, end) => `${start}${policyRulesTable()}\n${end}`));
-console.log("wrote docs/configuration.md, config/schema.json, docs/policy-rules.md and the README rules table");
+if (!markers.test(packPage)) throw new Error("docs/policy-pack.md has no <!-- policy-rules:start --> ... <!-- policy-rules:end --> markers");
+fs.writeFileSync(packPagePath, packPage.replace(markers, (_m, start, end) => `${start}${policyRulesTable()}\n${end}`));
+console.log("wrote docs/configuration.md, config/schema.json, docs/policy-rules.md and the rules table of docs/policy-pack.md");

@@ -534,6 +534,8 @@ function expectedFleet(parsed, group) {
     targetGroups: 1,
     policies: ["cpu-target-tracking", ...(fleet.scaling.requestsPerTarget !== undefined ? ["requests-per-target-tracking"] : [])].sort(),
     notifications: true,
+    // FleetAlarms.groupAlarmNames, which the fleet reconciler points at the live group.
+    groupAlarms: ["cpu-high", "disk-high", "memory-high"].map((alarm) => `${group.name}-${alarm}`),
   };
 }
 

@@ -78,6 +78,10 @@ function ensureDebianPackages() {
     ["shellcheck", ["shellcheck", "--version"]],
     ["nginx", ["nginx", "-v"]],
     ["chromium", ["chromium", "--version"]],
+    // The hosts' generated Ansible playbook and Caddyfile (__tests__/host-ansible.test.ts).
+    ["ansible-core", ["ansible-playbook", "--version"]],
+    ["ansible-lint", ["ansible-lint", "--version"]],
+    ["caddy", ["caddy", "version"]],
   ].filter(([, probe]) => spawnSync(probe[0], probe.slice(1)).status !== 0).map(([name]) => name);
   if (missing.length === 0) return;
   const root = typeof process.getuid === "function" && process.getuid() === 0;

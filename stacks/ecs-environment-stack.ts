@@ -11,13 +11,18 @@ import { BuildProject } from "../constructs/build-project";
 import { BuildProjectDeployTarget, Pipeline } from "../constructs/pipeline";
 import { EcsCluster } from "../constructs/ecs-cluster";
 import { EcsService } from "../constructs/ecs-service";
+import { EcsServiceAlarms } from "../constructs/ecs-service-alarms";
+import { Dashboard } from "../constructs/dashboard";
+import { alarmWidget, ecsServiceWidgets, natWidgets, trafficWidgets } from "./environment-dashboards";
 import { EncryptionKey } from "../constructs/encryption-key";
 import { LoadBalancer } from "../constructs/load-balancer";
 import { Network } from "../constructs/network";
+import { environmentWebAcl } from "./environment-parts";
 import { NotificationTopic } from "../constructs/notification-topic";
 import { SecurityGroup } from "../constructs/security-group";
 import { applyBackend } from "./backend";
 import { pipelineSource } from "./pipeline-source";
+import { ecsCiIdentity } from "./ci-release";
 import { instanceArchitecture } from "../lib/ec2";
 import { renderTemplate } from "../lib/release/templates";
 import { DEFAULT_SOURCE_OBJECT_KEY } from "../lib/config/release";
@@ -55,6 +60,8 @@ export class EcsEnvironmentStack extends TerraformStack {
   public readonly notifications: NotificationTopic;
   public readonly cluster: EcsCluster;
   public readonly services: EcsService[];
+  /** CPU, memory, 5xx and latency alarms of each service, in the order of {@link services}. */
+  public readonly serviceAlarms: EcsServiceAlarms[];
   /** Pipeline artifacts and the s3 sources. */
   public readonly artifactBucket: Bucket;
   /** One per service, in the order of `ecs.services`. */
@@ -101,6 +108,7 @@ export class EcsEnvironmentStack extends TerraformStack {
       // Tasks and container instances get groups of their own below.
       instanceSecurityGroup: false,
       flowLogs: net.flowLogs.enabled ? { retentionDays: net.flowLogs.retentionDays, trafficType: net.flowLogs.trafficType } : false,
+      endpoints: net.endpoints,
     });
     const privateSubnets = this.network.subnetIds("private");
 
@@ -116,6 +124,11 @@ export class EcsEnvironmentStack extends TerraformStack {
       accessLogExpirationDays: lb.accessLogs.expirationDays,
       forceDestroyLogs: !env.protection,
     });
+    if (lb.waf.enabled) {
+      const waf = environmentWebAcl(this, this.namePrefix, lb.waf, this.encryptionKey, { loadBalancerArn: this.loadBalancer.loadBalancerArn });
+      new TerraformOutput(this, "waf_web_acl_arn", { value: waf.webAclArn, description: "WAF web ACL of the environment's ALB" });
+      new TerraformOutput(this, "waf_log_group_name", { value: waf.logGroupName, description: "CloudWatch Logs group of the WAF request logs" });
+    }
 
     this.notifications = new NotificationTopic(this, "notifications", {
       topicName: `${this.namePrefix}-notifications`,
@@ -190,6 +203,41 @@ export class EcsEnvironmentStack extends TerraformStack {
         }),
     );
 
+    const alarms = env.observability.alarms;
+    this.serviceAlarms = this.services.map(
+      (service) =>
+        new EcsServiceAlarms(this, `${service.node.id}-alarms`, {
+          namePrefix: `${this.namePrefix}-${service.serviceName}`,
+          topic: this.notifications,
+          clusterName: this.cluster.clusterName,
+          serviceName: service.serviceName,
+          loadBalancerArnSuffix: this.loadBalancer.arnSuffix,
+          targetGroupArnSuffix: service.targetGroup.arnSuffix,
+          cpuHighPercent: alarms.cpuHighPercent,
+          memoryHighPercent: alarms.memoryHighPercent,
+          http5xxPerMinute: alarms.http5xxPerMinute,
+          latencyP95Seconds: alarms.latencyP95Seconds,
+          latencyP99Seconds: alarms.latencyP99Seconds,
+          evaluationMinutes: alarms.evaluationMinutes,
+          stopDeployments: alarms.stopDeployments,
+        }),
+    );
+    if (env.observability.dashboard.enabled) {
+      const dashboard = new Dashboard(this, "dashboard", {
+        dashboardName: this.namePrefix,
+        widgets: [
+          ...trafficWidgets(
+            this.services.map((service) => ({ label: service.serviceName, loadBalancerArnSuffix: this.loadBalancer.arnSuffix, targetGroupArnSuffix: service.targetGroup.arnSuffix })),
+            this.loadBalancer.arnSuffix,
+          ),
+          ...ecsServiceWidgets(this.cluster.clusterName, this.services.map((service) => service.serviceName)),
+          ...alarmWidget("Service alarms", this.serviceAlarms.flatMap((a) => a.alarmArns)),
+          ...natWidgets(this.network.natGatewayIds),
+        ],
+      });
+      this.output("dashboard_name", dashboard.dashboardName, "CloudWatch dashboard of the environment");
+    }
+
     this.artifactBucket = new Bucket(this, "artifacts-bucket", {
       bucketPrefix: `${this.namePrefix}-artifacts-`,
       encryptionKey: this.encryptionKey,
@@ -204,6 +252,8 @@ export class EcsEnvironmentStack extends TerraformStack {
       ],
     });
     ecs.services.forEach((config, i) => this.release(env, config, this.services[i]));
+    // A third-party CI (ci.provider) builds and deploys the services itself (pipeline.enabled is false then).
+    ecsCiIdentity(this, app.name, envName, env.ci, this.services);
 
     const scheme = https ? "https" : "http";
     let url = `${scheme}://${this.loadBalancer.dnsName}`;

@@ -1,13 +1,15 @@
-import { TerraformStack } from "cdktf";
+import { TerraformProvider, TerraformStack } from "cdktf";
 import { AppConfig, EnvironmentConfig } from "../lib/config/schema";
 import { Architecture } from "../lib/ec2";
 import { ArtifactStore } from "../constructs/artifact-store";
-import { CloudWatchAgent, NamedLogFile } from "../constructs/cloudwatch-agent";
+import { CloudWatchAgent, CloudWatchAgentProps, NamedLogFile } from "../constructs/cloudwatch-agent";
 import { EncryptionKey } from "../constructs/encryption-key";
 import { GoldenAmi } from "../constructs/golden-ami";
 import { AccountContext } from "../constructs/account-context";
 import { INetwork, Network, NetworkProps } from "../constructs/network";
 import { NotificationTopic } from "../constructs/notification-topic";
+import { WebAcl } from "../constructs/web-acl";
+import { WafConfig } from "../lib/config/waf";
 
 /*
  * The parts every environment stack builds the same way from its configuration, whatever runs the
@@ -38,7 +40,36 @@ export function environmentNetwork(stack: TerraformStack, namePrefix: string, en
     dataSubnets: net.dataSubnets,
     databasePort: net.databasePort,
     flowLogs: net.flowLogs.enabled ? { retentionDays: net.flowLogs.retentionDays, trafficType: net.flowLogs.trafficType } : false,
+    endpoints: net.endpoints,
     ...roles,
+  });
+}
+
+/**
+ * The web ACL of a `waf` section (construct id `waf`, so the same addresses in every kind of stack):
+ * REGIONAL on the ALB at `loadBalancerArn`, or CLOUDFRONT (no ARN: the distribution names the ACL)
+ * with a us-east-1 `provider` and a log key in that region.
+ */
+export function environmentWebAcl(
+  stack: TerraformStack,
+  namePrefix: string,
+  waf: WafConfig,
+  logEncryptionKey: EncryptionKey,
+  target: { readonly loadBalancerArn: string } | { readonly cloudFrontProvider: TerraformProvider },
+): WebAcl {
+  const regional = "loadBalancerArn" in target;
+  return new WebAcl(stack, "waf", {
+    namePrefix,
+    scope: regional ? "REGIONAL" : "CLOUDFRONT",
+    provider: regional ? undefined : target.cloudFrontProvider,
+    loadBalancerArn: regional ? target.loadBalancerArn : undefined,
+    logEncryptionKey,
+    logRetentionDays: waf.logging.retentionDays,
+    redactedHeaders: waf.logging.redactedHeaders,
+    rateLimit: waf.rateLimit,
+    rateLimitWindowSeconds: waf.rateLimitWindowSeconds,
+    countRuleGroups: waf.countRuleGroups,
+    countRules: waf.countRules,
   });
 }
 
@@ -110,9 +141,11 @@ export function environmentCloudWatchAgent(
   env: EnvironmentConfig,
   encryptionKey: EncryptionKey,
   namedLogFiles?: readonly NamedLogFile[],
+  aggregationDimensions?: CloudWatchAgentProps["aggregationDimensions"],
 ): CloudWatchAgent {
   return new CloudWatchAgent(stack, "cloudwatch-agent", {
     namedLogFiles,
+    aggregationDimensions,
     namePrefix: `${app.name}-${envName}`,
     parameterName: `/${app.name}/${envName}/cloudwatch-agent/config`,
     logGroupPrefix: `/app/${app.name}/${envName}`,

@@ -31,9 +31,25 @@ import { OriginSecret } from "../constructs/origin-secret";
 import { ReleaseParameters } from "../constructs/release-parameters";
 import { SecurityGroup } from "../constructs/security-group";
 import { TargetGroup } from "../constructs/target-group";
+import { WebAcl } from "../constructs/web-acl";
+import { stackDefaultTags } from "../lib/tags";
+
 import { applyBackend, remoteState } from "./backend";
 import { pipelineSource } from "./pipeline-source";
-import { environmentArtifacts, environmentCloudWatchAgent, environmentGoldenAmi, environmentNetwork, environmentNotifications, environmentTags, launchImage, LaunchImage } from "./environment-parts";
+import { fleetCiIdentity } from "./ci-release";
+import { alarmWidget, fleetWidgets, natWidgets, trafficWidgets } from "./environment-dashboards";
+import { Dashboard } from "../constructs/dashboard";
+import {
+  environmentArtifacts,
+  environmentCloudWatchAgent,
+  environmentGoldenAmi,
+  environmentNetwork,
+  environmentNotifications,
+  environmentTags,
+  environmentWebAcl,
+  launchImage,
+  LaunchImage,
+} from "./environment-parts";
 import { SHARED_OUTPUTS, SHARED_STACK_SUFFIX } from "./shared-load-balancer-stack";
 // Access and data options (accessAndData below).
 import { BastionHost } from "../constructs/bastion-host";
@@ -42,6 +58,9 @@ import { Database } from "../constructs/database";
 import { FLEET_TAG_KEY } from "../constructs/fleet";
 import { StaticSite } from "../constructs/static-site";
 import { ENGINE_VERSIONS } from "../lib/rds";
+
+/** CloudFront's web ACLs (scope CLOUDFRONT) and their log groups must be created in us-east-1. */
+const CLOUDFRONT_WAF_REGION = "us-east-1";
 
 export interface EnvironmentStackProps {
   readonly app: AppConfig;
@@ -272,12 +291,17 @@ export class EnvironmentStack extends TerraformStack {
       loadBalancerAlarm: !shared,
       targetGroupArnSuffix: this.targetGroup.arnSuffix,
       autoScalingGroupName: this.fleet.liveGroupName,
-      // Blue/green: the fleet reconciler points the CPU alarm at each new copy.
+      // Blue/green: the fleet reconciler points the CPU, memory and disk alarms at each new copy.
       autoScalingGroupFollowsReleases: env.deployment.mode === "blue-green",
       http5xxPerMinute: alarms.http5xxPerMinute,
       cpuHighPercent: alarms.cpuHighPercent,
+      memoryHighPercent: alarms.memoryHighPercent,
+      diskHighPercent: alarms.diskHighPercent,
+      latencyP95Seconds: alarms.latencyP95Seconds,
+      latencyP99Seconds: alarms.latencyP99Seconds,
       unhealthyHosts: alarms.unhealthyHosts,
       evaluationMinutes: alarms.evaluationMinutes,
+      stopDeployments: alarms.stopDeployments,
     });
 
     this.output("vpc_id", this.network.vpcId, "VPC of the environment");
@@ -306,6 +330,21 @@ export class EnvironmentStack extends TerraformStack {
 
     this.accessAndData(env, this.defaultTags(app, envName, env));
     ({ build: this.buildProject, deployment: this.deploymentGroup, pipeline: this.pipeline } = this.releasePipeline(app, envName, env, architecture));
+
+    if (env.observability.dashboard.enabled) {
+      const dashboard = new Dashboard(this, "dashboard", {
+        dashboardName: this.namePrefix,
+        widgets: [
+          // A shared ALB's own 5xx are every environment's: its stack watches them.
+          ...trafficWidgets([{ label: "", loadBalancerArnSuffix: traffic.loadBalancerArnSuffix, targetGroupArnSuffix: this.targetGroup.arnSuffix }], shared ? undefined : traffic.loadBalancerArnSuffix),
+          // The deployment group is named after the environment (releasePipeline), and so are its copies of the fleet.
+          ...fleetWidgets(this.fleet.bootstrapGroupName, this.namePrefix),
+          ...alarmWidget("Alarms that stop a deployment", this.alarms.deploymentAlarmArns),
+          ...natWidgets(this.network instanceof Network ? this.network.natGatewayIds : []),
+        ],
+      });
+      this.output("dashboard_name", dashboard.dashboardName, "CloudWatch dashboard of the environment");
+    }
 
     this.node.addValidation({ validate: () => (assertUniqueAddresses(this), []) });
   }
@@ -443,7 +482,7 @@ export class EnvironmentStack extends TerraformStack {
       fleet: { instanceRole: this.fleet.role, launchTemplateId: this.fleet.launchTemplate.launchTemplateId, imageParameterArn: this.launchImage.parameterArn },
       blueGreen: deployment.blueGreen,
       inPlace: deployment.inPlace,
-      alarmNames: deployment.rollbackOnAlarms ? this.alarms.alarmNames : [],
+      alarmNames: deployment.rollbackOnAlarms ? this.alarms.deploymentAlarmNames : [],
       notificationTopic: this.notifications,
     });
     this.output("codebuild_project_name", build.projectName, "CodeBuild project of the release pipeline");
@@ -456,7 +495,7 @@ export class EnvironmentStack extends TerraformStack {
         deploymentGroup: group,
         encryptionKey: this.encryptionKey,
         topic: this.notifications,
-        cpuAlarmName: this.alarms.cpuAlarmName,
+        groupAlarmNames: this.alarms.groupAlarmNames,
         imageParameterArn: this.launchImage.parameterArn,
         logRetentionDays: env.observability.logRetentionDays,
       });
@@ -477,6 +516,16 @@ export class EnvironmentStack extends TerraformStack {
     this.output("pipeline_name", pipeline.pipelineName, "CodePipeline of the environment");
     if (source.kind === "s3") {
       this.output("pipeline_source_location", `s3://${this.artifacts.bucket.bucketName}/${source.objectKey}`, "Upload a zip of the application here to start a release");
+      // A third-party CI (ci.provider) uploads that zip (validation requires the s3 source).
+      fleetCiIdentity(this, {
+        appName: app.name,
+        envName,
+        ci: env.ci,
+        bucket: this.artifacts.bucket,
+        objectKey: source.objectKey,
+        encryptionKey: this.encryptionKey,
+        bucketParameterName: this.releaseParameters.names["artifact-bucket"],
+      });
     }
     return { build, deployment: group, pipeline };
   }
@@ -505,6 +554,8 @@ export class EnvironmentStack extends TerraformStack {
     });
     this.output("alb_dns_name", alb.dnsName, "DNS name of the load balancer");
     const scheme = https ? "https" : "http";
+    // WAF: on the distribution when there is one (the ALB then only answers CloudFront), else on the ALB.
+    const waf = lb.waf.enabled ? this.webAcl(env, lb.cdn.enabled ? undefined : alb.loadBalancerArn) : undefined;
 
     if (!lb.cdn.enabled) {
       if (lb.hostName && lb.hostedZoneId) {
@@ -539,6 +590,7 @@ export class EnvironmentStack extends TerraformStack {
       certificateArn: lb.cdn.certificateArn,
       priceClass: lb.cdn.priceClass,
       staticPathPatterns: lb.cdn.staticPathPatterns,
+      webAclArn: waf?.webAclArn,
     });
     this.output("cloudfront_domain_name", distribution.domainName, "Domain name of the CloudFront distribution");
     if (lb.hostName && lb.hostedZoneId) {
@@ -553,6 +605,39 @@ export class EnvironmentStack extends TerraformStack {
       return { loadBalancerArnSuffix: alb.arnSuffix, url: `https://${lb.hostName}` };
     }
     return { loadBalancerArnSuffix: alb.arnSuffix, url: `https://${distribution.domainName}` };
+  }
+
+  /**
+   * The environment's web ACL: REGIONAL on the ALB at `loadBalancerArn`, or CLOUDFRONT (no ARN; the
+   * distribution names it), which AWS only accepts in us-east-1: a second provider for that region,
+   * and there a key of its own for the log group unless the environment is in us-east-1 already.
+   */
+  private webAcl(env: EnvironmentConfig, loadBalancerArn: string | undefined): WebAcl {
+    const waf = env.loadBalancer.waf;
+    const region = AccountContext.of(this).region;
+    let provider: AwsProvider | undefined;
+    let key = this.encryptionKey;
+    if (!loadBalancerArn) {
+      provider = new AwsProvider(this, "aws-us-east-1", {
+        alias: "us_east_1",
+        region: CLOUDFRONT_WAF_REGION,
+        allowedAccountIds: env.accountId ? [env.accountId] : undefined,
+        defaultTags: [{ tags: stackDefaultTags(this) }],
+      });
+      if (region !== CLOUDFRONT_WAF_REGION) {
+        key = new EncryptionKey(this, "waf-logs-key", {
+          alias: `${this.namePrefix}-waf-logs`,
+          description: `Encrypts the WAF request logs of ${this.namePrefix} in ${CLOUDFRONT_WAF_REGION} (CloudFront's web ACLs live there)`,
+          deletionWindowDays: env.encryption.keyDeletionWindowDays,
+          provider,
+          region: CLOUDFRONT_WAF_REGION,
+        });
+      }
+    }
+    const acl = environmentWebAcl(this, this.namePrefix, waf, key, provider ? { cloudFrontProvider: provider } : { loadBalancerArn: loadBalancerArn! });
+    this.output("waf_web_acl_arn", acl.webAclArn, "WAF web ACL of the environment");
+    this.output("waf_log_group_name", acl.logGroupName, `CloudWatch Logs group of the WAF request logs (in ${loadBalancerArn ? region : CLOUDFRONT_WAF_REGION})`);
+    return acl;
   }
 
   /** A host rule on the shared ALB's listener, the environment's certificate for SNI, and DNS. */

@@ -15,6 +15,12 @@ import { GithubActionsRole } from "../constructs/github-actions-role";
 import { GoldenAmi } from "../constructs/golden-ami";
 import { Host } from "../constructs/host";
 import { HostAlarms } from "../constructs/host-alarms";
+import { Dashboard } from "../constructs/dashboard";
+import { alarmWidget, hostWidgets, natWidgets } from "./environment-dashboards";
+import { HostDeployDocument } from "../constructs/host-deploy-document";
+import { ReleaseParameters } from "../constructs/release-parameters";
+import { hostLayout, renderHostDeployScript } from "../lib/release/host-files";
+import { terraformLiteral } from "../lib/release/templates";
 import { Network } from "../constructs/network";
 import { NotificationTopic } from "../constructs/notification-topic";
 import { SecurityGroup } from "../constructs/security-group";
@@ -51,6 +57,10 @@ export class HostEnvironmentStack extends TerraformStack {
   public readonly goldenAmi?: GoldenAmi;
   /** Absent without `githubActions`. */
   public readonly githubActions?: GithubActionsRole;
+  /** The SSM document the workflow sends to deploy; absent unless `host.deploy.enabled`. */
+  public readonly deployDocument?: HostDeployDocument;
+  /** `/<app>/<env>/release/host-instance-id`, which the workflow targets; absent unless `host.deploy.enabled`. */
+  public readonly releaseParameters?: ReleaseParameters;
 
   constructor(scope: Construct, id: string, props: HostEnvironmentStackProps) {
     super(scope, id);
@@ -99,7 +109,8 @@ export class HostEnvironmentStack extends TerraformStack {
     // HTTPS out reaches AWS APIs (SSM, ECR, CloudWatch), S3, the AL2023 package repositories and registries.
     this.securityGroup.allowEgress("https", { cidr: "0.0.0.0/0" }, { from: 443 }, "HTTPS to AWS APIs, package repositories and registries");
 
-    this.agent = environmentCloudWatchAgent(this, app, envName, env, this.encryptionKey);
+    // No Auto Scaling group: the memory and disk alarms name the instance.
+    this.agent = environmentCloudWatchAgent(this, app, envName, env, this.encryptionKey, undefined, [["InstanceId"]]);
 
     this.host = new Host(this, "host", {
       namePrefix: this.namePrefix,
@@ -129,8 +140,17 @@ export class HostEnvironmentStack extends TerraformStack {
       topic: this.notifications,
       instanceId: this.host.instanceId,
       cpuHighPercent: env.observability.alarms.cpuHighPercent,
+      memoryHighPercent: env.observability.alarms.memoryHighPercent,
+      diskHighPercent: env.observability.alarms.diskHighPercent,
       evaluationMinutes: env.observability.alarms.evaluationMinutes,
     });
+    if (env.observability.dashboard.enabled) {
+      const dashboard = new Dashboard(this, "dashboard", {
+        dashboardName: this.namePrefix,
+        widgets: [...hostWidgets(this.host.instanceId), ...alarmWidget("Host alarms", this.alarms.alarmArns), ...natWidgets(this.network.natGatewayIds)],
+      });
+      new TerraformOutput(this, "dashboard_name", { value: dashboard.dashboardName, description: "CloudWatch dashboard of the environment" });
+    }
 
     const github = env.githubActions;
     if (github) {
@@ -142,6 +162,35 @@ export class HostEnvironmentStack extends TerraformStack {
         oidcProviderArn: github.oidcProviderArn,
       });
       this.artifacts.repository.grantPush(this.githubActions.role);
+    }
+
+    const layout = hostLayout(app, envName, env);
+    if (hostConfig.deploy.enabled || hostConfig.ansible.enabled) {
+      // The deploy script and the playbook write the env file as the fleet's env-sync does: the path
+      // string itself is what GetParametersByPath is authorized against (constructs/release-parameters.ts).
+      const parameter = (path: string) => AccountContext.of(this).arn("ssm", `parameter${path}`);
+      this.host.role.addToPolicy({ sid: "ApplicationParameters", actions: ["ssm:GetParametersByPath"], resources: [parameter(layout.parameterPath), parameter(`${layout.parameterPath}*`)] });
+      // SecureStrings under the path use the environment key (grantPull above grants the same for ECR's encryption).
+      this.encryptionKey.grantDecrypt(this.host.role);
+    }
+    if (hostConfig.deploy.enabled) {
+      if (!this.githubActions) throw new Error(`${id}: host.deploy needs githubActions (its workflow sends the deploy command)`);
+      const placeholder = "__ECR_REPOSITORY_URL__";
+      this.deployDocument = new HostDeployDocument(this, "deploy", {
+        documentName: layout.documentName,
+        script: terraformLiteral(renderHostDeployScript(layout, placeholder)).split(placeholder).join(this.artifacts.repository.repositoryUrl),
+        timeoutSeconds: hostConfig.deploy.timeoutSeconds,
+      });
+      // The workflow finds the host here: a replaced host is a new ID, and this parameter follows it.
+      this.releaseParameters = new ReleaseParameters(this, "release-parameters", {
+        root: `/${app.name}/${envName}`,
+        encryptionKey: this.encryptionKey,
+        values: { "host-instance-id": this.host.instanceId },
+      });
+      const instanceArn = AccountContext.of(this).arn("ec2", `instance/${this.host.instanceId}`);
+      this.deployDocument.grantSend(this.githubActions.role, [instanceArn]);
+      this.githubActions.role.addToPolicy({ sid: "FindHost", actions: ["ssm:GetParameter"], resources: [this.releaseParameters.parameters[0].arn] });
+      this.artifacts.repository.grantDescribeImages(this.githubActions.role);
     }
 
     const imageTag = environmentImageTag(envName, github);
@@ -181,6 +230,7 @@ export class HostEnvironmentStack extends TerraformStack {
     if (dns) this.output("host_name", dns.fqdn, "DNS name of the host (A record to the Elastic IP)");
     this.output("ecr_repository_url", this.artifacts.repository.repositoryUrl, "ECR repository for container images");
     this.output("image_tag", imageTag, "Moving tag of the environment's image");
+    if (this.deployDocument) this.output("deploy_document_name", this.deployDocument.documentName, "SSM document the workflow sends to deploy an image to the host");
     if (this.githubActions) this.output("github_actions_role_arn", this.githubActions.roleArn, "Role the GitHub Actions workflow assumes through OIDC");
     this.output("artifact_bucket_name", this.artifacts.bucket.bucketName, "S3 bucket for artifacts and Ansible's Session Manager file transfers");
     this.output("host_role_name", this.host.role.roleName, "Instance role of the host");

@@ -11,6 +11,7 @@ import { LoadBalancerAlarms } from "../constructs/load-balancer-alarms";
 import { Network } from "../constructs/network";
 import { NotificationTopic } from "../constructs/notification-topic";
 import { applyBackend } from "./backend";
+import { environmentWebAcl } from "./environment-parts";
 
 /** The shared stack is `<app>-shared`; "shared" is therefore not an environment name. */
 export const SHARED_STACK_SUFFIX = "shared";
@@ -80,6 +81,7 @@ export class SharedLoadBalancerStack extends TerraformStack {
       albIngressCidrs: net.albIngressCidrs,
       albHttps: https,
       flowLogs: net.flowLogs.enabled ? { retentionDays: net.flowLogs.retentionDays, trafficType: net.flowLogs.trafficType } : false,
+      endpoints: net.endpoints,
     });
     // The environments' instance groups live in their own stacks; admit their app ports in the VPC.
     for (const port of [...new Set(props.appPorts)].sort((a, b) => a - b)) {
@@ -97,6 +99,9 @@ export class SharedLoadBalancerStack extends TerraformStack {
       accessLogExpirationDays: shared.accessLogExpirationDays,
       forceDestroyLogs: !shared.protection,
     });
+
+    // One web ACL per ALB: the shared stack owns it, and it inspects every shared-mode environment.
+    const waf = shared.waf.enabled ? environmentWebAcl(this, namePrefix, shared.waf, key, { loadBalancerArn: this.loadBalancer.loadBalancerArn }) : undefined;
 
     // The ALB's own 5xx count every environment's errors: they are watched here, where one team
     // owns the load balancer, and stop no environment's deployment (each rolls back on its own
@@ -123,7 +128,12 @@ export class SharedLoadBalancerStack extends TerraformStack {
     out(SHARED_OUTPUTS.albSecurityGroupId, this.network.albSecurityGroup.securityGroupId, "Security group of the shared ALB");
     out(SHARED_OUTPUTS.serviceListenerArn, this.loadBalancer.serviceListenerArn, "Listener environments add host rules to (HTTPS when configured)");
     out("notification_topic_arn", this.notifications.topicArn, "SNS topic for the shared ALB's alarms");
+    if (waf) {
+      out("waf_web_acl_arn", waf.webAclArn, "WAF web ACL of the shared ALB");
+      out("waf_log_group_name", waf.logGroupName, "CloudWatch Logs group of the WAF request logs");
+    }
 
     this.node.addValidation({ validate: () => (assertUniqueAddresses(this), []) });
   }
 }
+

@@ -108,6 +108,9 @@ def check_fleet(region, app, group_name, expected):
     version = ec2.describe_launch_template_versions(LaunchTemplateId=template["LaunchTemplateId"], Versions=[template["Version"]])["LaunchTemplateVersions"][0]
     policies = sorted(p["PolicyName"] for p in asg.describe_policies(AutoScalingGroupName=names[0])["ScalingPolicies"])
     notifications = asg.describe_notification_configurations(AutoScalingGroupNames=names)["NotificationConfigurations"]
+    # The alarms keyed by the group (CPU, memory, disk) must watch the live group: the reconciler points them at it.
+    alarms = session.client("cloudwatch").describe_alarms(AlarmNamePrefix=f"{group_name}-", AlarmTypes=["MetricAlarm"])["MetricAlarms"]
+    following = sorted(a["AlarmName"] for a in alarms if {"Name": "AutoScalingGroupName", "Value": names[0]} in a.get("Dimensions", []))
     actual = {
         "minSize": group["MinSize"],
         "maxSize": group["MaxSize"],
@@ -117,6 +120,7 @@ def check_fleet(region, app, group_name, expected):
         "targetGroups": len(group.get("TargetGroupARNs", [])),
         "policies": policies,
         "notifications": len(notifications) > 0,
+        "groupAlarms": following,
     }
     wrong = {k: (actual.get(k), v) for k, v in expected.items() if actual.get(k) != v}
     if wrong:

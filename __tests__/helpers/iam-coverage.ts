@@ -15,6 +15,7 @@ import { Config } from "../../lib/config/schema";
 import { releaseFiles } from "../../lib/release/release-files";
 import { documentsOf, Statement } from "../../policy/iam";
 import { blocks, StackView, strings, TfResource } from "../../policy/terraform";
+import { declarativePipeline } from "./jenkinsfile";
 
 /** The fake account every `${data.aws_caller_identity...account_id}` and every request uses. */
 export const ACCOUNT = "123456789012";
@@ -121,6 +122,14 @@ export class Resolver {
         return `arn:${this.partition}:iam::${this.account}:instance-profile/${name}`;
       case "aws_db_instance.resource_id":
         return `db-${r.name.toUpperCase().replace(/[^A-Z0-9]/g, "")}`;
+      case "aws_instance.id":
+        return FAKE_INSTANCE_ID;
+      case "aws_instance.arn":
+        return this.arn("ec2", `instance/${FAKE_INSTANCE_ID}`);
+      case "aws_ssm_document.name":
+        return name ?? UNRESOLVED(address);
+      case "aws_ssm_document.arn":
+        return this.arn("ssm", `document/${name}`);
       case "aws_codebuild_project.name":
         return name ?? UNRESOLVED(address);
       case "aws_codebuild_project.arn":
@@ -430,6 +439,8 @@ export interface ScanContext {
   readonly baseImage?: string;
   /** ARNs of the roles the stack's task definition of `family` names (task and execution role). */
   taskDefinitionRoles?(family: string): string[] | undefined;
+  /** The Compose file `docker compose` runs with in the scanned file (a host's deploy script writes it). */
+  readonly composeFile?: string;
 }
 
 export interface ScanResult {
@@ -671,6 +682,12 @@ export function scanShell(source: Source, scan: ScanContext, result: ScanResult,
     const revision = /<\s*"?\$BUNDLE\/([\w./-]+)"?/.exec(inner);
     if (revision) return scan.revisionFile(revision[1]) ?? UNRESOLVED(revision[1]);
     if (/^imds instance-id$/.test(inner)) return FAKE_INSTANCE_ID;
+    // `$(aws ssm get-parameter --name X --query Parameter.Value --output text)`: the value the stack stores.
+    if (/^aws\s+ssm\s+get-parameter\s/.test(inner) && /--query\s+Parameter\.Value/.test(inner)) {
+      const words = shellWords(inner, 0, { vars, substitute }).words;
+      const name = words[words.indexOf("--name") + 1];
+      if (name && words.indexOf("--name") >= 0) return scan.parameter(name) ?? UNRESOLVED(`SSM ${name}`);
+    }
     return UNRESOLVED(`$(${inner})`);
   }
 
@@ -782,6 +799,17 @@ export const AWS_CLI: Record<string, { readonly rule: string; map(a: AwsArgs, sc
     },
   },
   "sts get-caller-identity": { rule: "no permission needed (always allowed)", map: () => [] },
+  "ssm send-command": {
+    rule: "ssm:SendCommand on the document (document/<name>, or the ARN given) and on each target instance (instance/<id>)",
+    map: (a) => [
+      ...(a.options["--document-name"] ?? []).map((d) => ({ action: "ssm:SendCommand", resource: d.startsWith("arn:") ? d : arnOf(a, "ssm", `document/${d}`) })),
+      ...(a.options["--instance-ids"] ?? []).map((i) => ({ action: "ssm:SendCommand", resource: arnOf(a, "ec2", `instance/${i}`) })),
+    ],
+  },
+  "ssm get-command-invocation": {
+    rule: "ssm:GetCommandInvocation on * (the action has no resource type)",
+    map: () => [{ action: "ssm:GetCommandInvocation", resource: "*" }],
+  },
   "ecs describe-task-definition": {
     rule: "ecs:DescribeTaskDefinition on * (task definition reads have no resource type)",
     map: () => [{ action: "ecs:DescribeTaskDefinition", resource: "*" }],
@@ -879,6 +907,27 @@ export function mapCall(program: string, words: string[], call: Call, scan: Scan
       const ecr = ecrImage(image);
       if (!ecr) return isUnresolved(image) ? void result.unresolved.push({ ...call, detail: `image ${image}` }) : add([], key);
       return add((sub === "pull" ? PULL : PUSH).map((action) => ({ action, resource: ecr.arn })), key);
+    }
+    if (sub === "compose") {
+      // Compose makes the AWS calls its file asks for: pulls (unless pull_policy: never) and the awslogs driver.
+      const compose = scan.composeFile === undefined ? undefined : YAML.parse(scan.composeFile);
+      if (!compose) return void result.unmapped.push({ ...call, detail: "docker compose: no Compose file known for this script" });
+      const grants: Grant[] = [];
+      for (const [name, service] of Object.entries<any>(compose.services ?? {})) {
+        const image = String(service.image ?? "");
+        if (service.pull_policy !== "never") {
+          const ecr = ecrImage(image);
+          if (ecr) grants.push(...PULL.map((action) => ({ action, resource: ecr.arn })));
+          else if (/\$\{/.test(image)) result.unresolved.push({ ...call, detail: `service ${name}: image ${image} may be pulled (set pull_policy: never when the script pulls it)` });
+        }
+        if (service.logging?.driver === "awslogs") {
+          const opt = service.logging.options ?? {};
+          const region = opt["awslogs-region"] ?? scan.region;
+          const stream = arnOf({ region, account: scan.account }, "logs", `log-group:${opt["awslogs-group"]}:log-stream:${opt["awslogs-stream"] ?? "container-id"}`);
+          grants.push({ action: "logs:CreateLogStream", resource: stream }, { action: "logs:PutLogEvents", resource: stream });
+        }
+      }
+      return add(grants, key);
     }
     if (sub === "build") {
       // `docker build --pull` pulls the Dockerfile's base image: IAM only when it is in a private ECR registry.
@@ -1124,6 +1173,33 @@ export function coverageOf(config: Config, stacks: Record<string, Record<string,
         if (image && spec.commands.some((c) => c.command.includes("release/build-image.sh"))) shell({ file: `generated/${envName}/release/build-image.sh`, text: image.content, env }, projectRole);
       }
       if (f.path.startsWith(".github/workflows/")) scanWorkflow(f.content, `generated/${envName}/${f.path}`, view, resolver, scan, coverage, resultFor, scanned);
+      if (f.path === "bitbucket-pipelines.yml") scanBitbucket(f.content, file, view, resolver, scan, coverage, resultFor, scanned);
+      if (f.path === "Jenkinsfile") scanJenkinsfile(f.content, file, view, resolver, scan, coverage, resultFor, scanned);
+    }
+
+    // Plain hosts: the deploy document runs on the host with its instance role (SSM Run Command runs
+    // as root through the agent, with the instance profile's credentials).
+    const hostRole = roleOfProfile(view.get("aws_instance.host_instance")?.values.iam_instance_profile);
+    for (const d of view.resources("aws_ssm_document")) {
+      const content = JSON.parse(resolver.resolve(String(d.values.content)));
+      const text = (content.mainSteps ?? []).flatMap((step: any) => step.inputs?.runCommand ?? []).join("\n");
+      const compose = /<<'COMPOSE'\n([\s\S]*?)\nCOMPOSE\n/.exec(text)?.[1];
+      const file = `${stackName}: ${d.address}.content`;
+      scanned.push(file);
+      if (!hostRole) coverage.problems.push(`${file}: no host instance role runs it`);
+      else scanShell({ file, text, role: hostRole }, { ...scan, composeFile: compose }, resultFor(hostRole));
+    }
+    // The host's playbook runs its commands on the host, as root, with the instance role.
+    for (const f of files.filter((g) => g.path.startsWith("ansible/"))) {
+      const file = `generated/${envName}/${f.path}`;
+      if (/^ansible\/files\/[\w-]+-env-sync$/.test(f.path)) shell({ file, text: f.content }, hostRole);
+      if (f.path === "ansible/playbook.yml") {
+        const commands = (YAML.parse(f.content) as any[]).flatMap((play) => [...(play.tasks ?? []), ...(play.handlers ?? [])]).map((t) => t["ansible.builtin.command"]?.cmd).filter((c): c is string => typeof c === "string");
+        const caddy = files.find((g) => g.path === "ansible/files/caddy-compose.yaml")?.content;
+        scanned.push(file);
+        if (!hostRole) coverage.problems.push(`${file}: no host instance role runs it`);
+        else scanShell({ file, text: commands.join("\n"), role: hostRole }, { ...scan, composeFile: caddy }, resultFor(hostRole));
+      }
     }
 
     // CodeBuild projects with their buildspec in the stack (ECS services).
@@ -1272,10 +1348,66 @@ function scanWorkflow(
           continue;
         }
         const env = Object.fromEntries(Object.entries<any>({ ...job.env, ...step.env }).map(([k, v]) => [k, expressions(String(v), registry)]));
-        scanShell({ file, text: step.run, role, env: { GITHUB_SHA: FAKE_COMMIT, ...env } }, scan, resultFor(role), line);
+        // The script's first line in the file, after the step's name (steps may start alike); 0-based = the line before it.
+        const named = step.name ? lines.findIndex((l) => l.trim() === `- name: ${step.name}`) : -1;
+        const first = step.run.split("\n")[0].trim();
+        const runAt = lines.findIndex((l, i) => i > named && l.trim() === first);
+        scanShell({ file, text: step.run, role, env: { GITHUB_SHA: FAKE_COMMIT, GITHUB_RUN_NUMBER: "7", GITHUB_RUN_ATTEMPT: "1", ...env } }, scan, resultFor(role), runAt >= 0 ? runAt : line);
       }
     }
   }
+}
+
+/** The stack's role a CI file names by ARN (`:role/<name>`), by its name. */
+function ciRole(text: string, file: string, view: StackView, resolver: Resolver, coverage: Coverage): string | undefined {
+  const name = /:role\/([\w+=,.@-]+)/.exec(text)?.[1];
+  const role = name ? view.resources("aws_iam_role").find((r) => resolver.resolve(String(r.values.name)) === name)?.address : undefined;
+  if (!role) coverage.problems.push(`${file}: the role it assumes (${name ?? "no :role/<name> in the file"}) is no role of the stack`);
+  return role;
+}
+
+/**
+ * bitbucket-pipelines.yml: each step's script items run in one shell, in order (exports carry
+ * over), with the role of its AWS_ROLE_ARN. The items are laid out on their own lines of the file,
+ * so findings name the file's line.
+ */
+function scanBitbucket(text: string, file: string, view: StackView, resolver: Resolver, scan: ScanContext, coverage: Coverage, resultFor: (role: string) => ScanResult, scanned: string[]): void {
+  scanned.push(file);
+  const doc = YAML.parse(text);
+  const lines = text.split("\n");
+  const pipelines = Object.values<any>(doc?.pipelines?.branches ?? {});
+  if (pipelines.length === 0) coverage.problems.push(`${file}: no branch pipeline`);
+  for (const pipeline of pipelines) {
+    for (const entry of pipeline) {
+      const items: string[] = (entry.step?.script ?? []).filter((i: unknown) => typeof i === "string");
+      const role = ciRole(items.join("\n"), file, view, resolver, coverage);
+      if (!role) continue;
+      // Each item at the line where its text starts in the file (0-based line index → padding).
+      let padded = "";
+      let from = 0;
+      for (const item of items) {
+        const first = item.split("\n")[0].trim();
+        const found = lines.findIndex((l, i) => i >= from && l.trim() === first);
+        const current = padded.split("\n").length - 1;
+        const at = found < 0 ? current : found;
+        padded += "\n".repeat(Math.max(at - current, 0)) + item + (item.endsWith("\n") ? "" : "\n");
+        from = at + 1;
+      }
+      const env = { BITBUCKET_COMMIT: FAKE_COMMIT, BITBUCKET_BUILD_NUMBER: "7", BITBUCKET_CLONE_DIR: "/opt/atlassian/pipelines/agent/build", AWS_ACCOUNT_ID: scan.account ?? ACCOUNT };
+      scanShell({ file, text: padded, role, env }, scan, resultFor(role));
+    }
+  }
+}
+
+/** Jenkinsfile: every `sh` step with the pipeline's environment and its withEnv, as the role the profile step configures. */
+function scanJenkinsfile(text: string, file: string, view: StackView, resolver: Resolver, scan: ScanContext, coverage: Coverage, resultFor: (role: string) => ScanResult, scanned: string[]): void {
+  scanned.push(file);
+  const pipeline = declarativePipeline(text);
+  const role = ciRole(pipeline.steps.map((s) => s.script).join("\n"), file, view, resolver, coverage);
+  if (!role) return;
+  const base = { AWS_ACCOUNT_ID: scan.account ?? ACCOUNT, GIT_COMMIT: FAKE_COMMIT, BUILD_NUMBER: "7", ...pipeline.environment };
+  // The script's first line (the shebang) is on the line of `sh`.
+  for (const step of pipeline.steps) scanShell({ file, text: step.script, role, env: { ...base, ...step.env } }, scan, resultFor(role), step.line - 1);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -330,9 +330,27 @@ export class Instance {
     return { status: 0, output: log.join("\n") };
   }
 
-  private run(phase: string, file: string, args: string[], env: Record<string, string>, timeoutSeconds: number): Run {
+  /**
+   * A command as SSM Run Command runs one (a plain host's deploy document): its text, document
+   * parameters already substituted, run by `sh` as root, paths relocated.
+   */
+  public runCommand(phase: string, text: string, timeoutSeconds = 600): Run {
+    const file = path.join(this.box.dir, `command-${phase.replace(/\W+/g, "-")}.sh`);
+    fs.writeFileSync(file, relocate(text, this.root), { mode: 0o755 });
+    handOver(this.box.dir);
+    return this.run(phase, file, [], {}, timeoutSeconds, "/bin/sh");
+  }
+
+  /** Marks an image as one whose application answers 503 on its health path. */
+  public markUnhealthy(image: string): void {
+    fs.mkdirSync(path.join(this.box.state, "docker"), { recursive: true });
+    fs.appendFileSync(path.join(this.box.state, "docker/unhealthy"), `${image}\n`);
+    handOver(this.box.dir);
+  }
+
+  private run(phase: string, file: string, args: string[], env: Record<string, string>, timeoutSeconds: number, shell = "/bin/bash"): Run {
     const o = this.options;
-    const run = execute("/bin/bash", [file, ...args], {
+    const run = execute(shell, [file, ...args], {
       cwd: this.root,
       timeoutMs: timeoutSeconds * 1000,
       env: {

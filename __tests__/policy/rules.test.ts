@@ -28,6 +28,8 @@ import { SecurityGroupRule } from "@cdktf/provider-aws/lib/security-group-rule";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { Subnet } from "@cdktf/provider-aws/lib/subnet";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
+import { Wafv2WebAcl } from "@cdktf/provider-aws/lib/wafv2-web-acl";
+import { Wafv2WebAclLoggingConfiguration, Wafv2WebAclLoggingConfigurationConfig } from "@cdktf/provider-aws/lib/wafv2-web-acl-logging-configuration";
 import { Fn, TerraformStack } from "cdktf";
 import { Bucket } from "../../constructs/bucket";
 import { RULES, userDataText, SECRET_PATTERNS } from "../../policy";
@@ -471,7 +473,35 @@ const CASES: Record<string, RuleCase> = {
     pass: [(s) => new EcsService(s, "service", { name: "app", networkConfiguration: { subnets: ["subnet-a"], assignPublicIp: false } })],
     fail: [[(s) => new EcsService(s, "service", { name: "app", networkConfiguration: { subnets: ["subnet-a"], assignPublicIp: true } }), /assign_public_ip is true/]],
   },
+  "WAF.LOGGING": {
+    subject: "aws_wafv2_web_acl.acl",
+    pass: [(s) => wafLogging(s)],
+    fail: [[webAcl, /no aws_wafv2_web_acl_logging_configuration refers to this web ACL/]],
+  },
+  "WAF.LOG_REDACTS_AUTHORIZATION": {
+    subject: "aws_wafv2_web_acl_logging_configuration.logging",
+    pass: [(s) => wafLogging(s), (s) => wafLogging(s, { redactedFields: [{ singleHeader: { name: "cookie" } }, { singleHeader: { name: "Authorization" } }] })],
+    fail: [
+      [(s) => wafLogging(s, { redactedFields: undefined }), /redacted_fields single_header names are not set \(none\)/],
+      [(s) => wafLogging(s, { redactedFields: [{ singleHeader: { name: "cookie" } }] }), /names are \["cookie"\]/],
+    ],
+  },
 };
+
+function webAcl(s: TerraformStack): Wafv2WebAcl {
+  const visibilityConfig = { cloudwatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: "acl" };
+  return new Wafv2WebAcl(s, "acl", { name: "app", scope: "REGIONAL", defaultAction: { allow: {} }, visibilityConfig });
+}
+
+function wafLogging(s: TerraformStack, overrides: Partial<Wafv2WebAclLoggingConfigurationConfig> = {}): Wafv2WebAclLoggingConfiguration {
+  const group = new CloudwatchLogGroup(s, "waf-logs", { name: "aws-waf-logs-app", retentionInDays: 90 });
+  return new Wafv2WebAclLoggingConfiguration(s, "logging", {
+    resourceArn: webAcl(s).arn,
+    logDestinationConfigs: [group.arn],
+    redactedFields: [{ singleHeader: { name: "authorization" } }],
+    ...overrides,
+  });
+}
 
 describe("every rule has a positive and a negative test", () => {
   test("the cases cover the pack exactly", () => {

@@ -52,6 +52,11 @@ run "plan_ecs_services" {
     condition     = aws_cloudwatch_log_group.service_api_logs.retention_in_days > 0 && aws_cloudwatch_log_group.service_web_logs.retention_in_days > 0
     error_message = "Each service logs to a group of its own with retention."
   }
+  assert {
+    condition     = alltrue([for a in [aws_cloudwatch_metric_alarm.service_api_alarms_cpu_high, aws_cloudwatch_metric_alarm.service_api_alarms_memory_high] : a.namespace == "AWS/ECS" && a.dimensions.ServiceName == aws_ecs_service.service_api.name]) && aws_cloudwatch_metric_alarm.service_web_alarms_latency_p99.extended_statistic == "p99"
+    error_message = "Each ECS service has CPU and memory alarms on its own service, and latency alarms on its target group."
+  }
+
 }
 
 run "apply_ecs_services" {
@@ -85,4 +90,9 @@ run "apply_ecs_services" {
     condition     = contains([for s in aws_ecs_service.service_web.capacity_provider_strategy : s.capacity_provider], aws_ecs_capacity_provider.cluster_ec2.name)
     error_message = "The EC2 service runs on the EC2 capacity provider."
   }
+  assert {
+    condition     = alltrue([for a in [aws_cloudwatch_metric_alarm.service_api_alarms_cpu_high, aws_cloudwatch_metric_alarm.service_web_alarms_target_5xx] : contains(a.alarm_actions, aws_sns_topic.notifications.arn)]) && aws_cloudwatch_metric_alarm.service_web_alarms_target_5xx.dimensions.TargetGroup == aws_lb_target_group.service_web_target_group.arn_suffix
+    error_message = "ECS service alarms watch the service's own target group and notify the environment's topic."
+  }
+
 }

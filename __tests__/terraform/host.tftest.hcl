@@ -77,4 +77,9 @@ run "apply_host" {
     condition     = contains(aws_cloudwatch_metric_alarm.alarms_system_check.alarm_actions, aws_sns_topic.notifications.arn)
     error_message = "Recovery must also notify the environment's topic."
   }
+  assert {
+    condition     = alltrue([for a in [aws_cloudwatch_metric_alarm.alarms_memory_high, aws_cloudwatch_metric_alarm.alarms_disk_high] : a.namespace == "CWAgent" && length(a.dimensions) == 1 && a.dimensions.InstanceId == aws_instance.host_instance.id]) && contains(jsondecode(aws_ssm_parameter.cloudwatch_agent_config.value).metrics.aggregation_dimensions, ["InstanceId"])
+    error_message = "The host's memory and disk alarms name the agent's aggregate by InstanceId."
+  }
+
 }

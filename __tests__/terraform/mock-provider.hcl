@@ -30,6 +30,11 @@ mock_provider "aws" {
       arn = "arn:aws:iam::123456789012:role/mocked-role"
     }
   }
+  mock_resource "aws_wafv2_web_acl" {
+    defaults = {
+      arn = "arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/mocked/0e4c8f3a-8d7b-4c3e-9f1a-2b6d5e7c9a10"
+    }
+  }
   mock_resource "aws_cloudwatch_log_group" {
     defaults = {
       arn = "arn:aws:logs:eu-west-1:123456789012:log-group:mocked"

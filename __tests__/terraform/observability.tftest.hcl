@@ -1,5 +1,5 @@
 # Every environment stack: agent configuration, log groups, alarms, notification topic, release parameters.
-# requires: aws_ssm_parameter.cloudwatch_agent_config aws_cloudwatch_metric_alarm.alarms_alb_5xx aws_sns_topic.notifications aws_ssm_parameter.release_parameters_ecr_repository_url aws_codedeploy_deployment_group.deployment_group
+# requires: aws_ssm_parameter.cloudwatch_agent_config aws_cloudwatch_metric_alarm.alarms_alb_5xx aws_cloudwatch_dashboard.dashboard aws_sns_topic.notifications aws_ssm_parameter.release_parameters_ecr_repository_url aws_codedeploy_deployment_group.deployment_group
 # (Environments on a dedicated ALB: a shared ALB's own 5xx are the shared stack's alarm.)
 
 run "plan_observability" {
@@ -29,6 +29,16 @@ run "plan_observability" {
     condition     = startswith(aws_ssm_parameter.release_parameters_ecr_repository_url.name, "/") && endswith(aws_ssm_parameter.release_parameters_ecr_repository_url.name, "/release/ecr-repository-url")
     error_message = "The release files read the ECR URL from a known parameter."
   }
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.alarms_latency_p95.metric_name == "TargetResponseTime" && aws_cloudwatch_metric_alarm.alarms_latency_p95.extended_statistic == "p95" && aws_cloudwatch_metric_alarm.alarms_latency_p95.statistic == null && aws_cloudwatch_metric_alarm.alarms_latency_p99.extended_statistic == "p99"
+    error_message = "Latency alarms watch the target group's p95 and p99 response time (extended statistics)."
+  }
+  assert {
+    # The agent publishes an aggregate with exactly the AutoScalingGroupName dimension; the alarms must name exactly that.
+    condition     = contains(jsondecode(aws_ssm_parameter.cloudwatch_agent_config.value).metrics.aggregation_dimensions, ["AutoScalingGroupName"]) && alltrue([for a in [aws_cloudwatch_metric_alarm.alarms_memory_high, aws_cloudwatch_metric_alarm.alarms_disk_high] : a.namespace == jsondecode(aws_ssm_parameter.cloudwatch_agent_config.value).metrics.namespace && length(a.dimensions) == 1 && contains(keys(a.dimensions), "AutoScalingGroupName")]) && aws_cloudwatch_metric_alarm.alarms_memory_high.metric_name == "mem_used_percent" && aws_cloudwatch_metric_alarm.alarms_disk_high.metric_name == "disk_used_percent"
+    error_message = "Memory and disk alarms must watch the agent's per-group aggregate (CWAgent mem_used_percent, disk_used_percent by AutoScalingGroupName)."
+  }
+
 }
 
 run "apply_observability" {
@@ -50,4 +60,13 @@ run "apply_observability" {
     condition     = aws_cloudwatch_log_group.cloudwatch_agent_application_logs.kms_key_id == aws_kms_key.environment_key.arn
     error_message = "Log groups must be encrypted with the environment key."
   }
+  assert {
+    condition     = alltrue([for a in [aws_cloudwatch_metric_alarm.alarms_memory_high, aws_cloudwatch_metric_alarm.alarms_disk_high, aws_cloudwatch_metric_alarm.alarms_latency_p95, aws_cloudwatch_metric_alarm.alarms_latency_p99] : contains(a.alarm_actions, aws_sns_topic.notifications.arn) && contains(a.ok_actions, aws_sns_topic.notifications.arn)])
+    error_message = "Memory, disk and latency alarms must notify the topic."
+  }
+  assert {
+    condition     = length(jsondecode(aws_cloudwatch_dashboard.dashboard.dashboard_body).widgets) >= 7 && contains([for w in jsondecode(aws_cloudwatch_dashboard.dashboard.dashboard_body).widgets : w.type], "alarm")
+    error_message = "The environment's dashboard must be valid JSON with its metric widgets and the deployment alarms' state."
+  }
+
 }

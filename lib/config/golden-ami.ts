@@ -55,7 +55,7 @@ export const imagePipelineSchema = strictObject({
   timezone: pattern(TIMEZONE_PATTERN, "an IANA time zone name such as Etc/UTC or Europe/Berlin").default("Etc/UTC").describe("Time zone of the schedule."),
 })
   .optional()
-  .describe("A scheduled Image Builder pipeline for periodic rebuilds (new AMIs outside Terraform state; see README). Default: no pipeline.");
+  .describe("A scheduled Image Builder pipeline for periodic rebuilds (new AMIs outside Terraform state; see docs/golden-ami.md). Default: no pipeline.");
 
 export const imageDistributionSchema = strictObject({
   amiName: amiName.optional().describe("Name of each AMI. Default: <app>-<env>-golden-ami-{{ imagebuilder:buildDate }}."),

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { acmCertificateArn, bool, hostName, hostedZoneId, integer, logRetentionDays, oneOf, pattern, strictObject } from "./primitives";
+import { wafSchema } from "./waf";
+import { acmCertificateArn, bool, hostName, hostedZoneId, integer, oneOf, pattern, strictObject } from "./primitives";
 
 /** TLS policies that allow TLS 1.2 or later only (ELB predefined policies). */
 export const TLS_POLICIES = [
@@ -61,28 +62,10 @@ export const loadBalancerSchema = strictObject({
     .optional()
     .describe("Shared mode: priority of this environment's host rule. Default: derived from the environment name (stable; adding an environment never changes another's)."),
   cdn: cdnSchema,
+  waf: wafSchema.describe("AWS WAF web ACL of the environment: on CloudFront when cdn is enabled, else on the ALB. Shared mode: set sharedLoadBalancer.waf instead (the shared ALB has one web ACL)."),
 })
   .prefault({})
   .describe("Application Load Balancer and what is in front of it.");
-
-export const observabilitySchema = strictObject({
-  logRetentionDays: logRetentionDays.default(30).describe("Days application and system logs are kept in CloudWatch Logs."),
-  applicationLogFiles: z
-    .array(pattern(/^\/[\x21-\x7e]+$/, "an absolute file path or glob"))
-    .optional()
-    .meta({ allowed: "a list of absolute paths or globs" })
-    .describe("Files the CloudWatch agent ships to the application log group. Default: /var/log/<app>/*.log."),
-  alarms: strictObject({
-    http5xxPerMinute: integer(1, 100000, "a number of responses").default(10).describe("5xx responses per minute (ALB and targets) that raise the alarm."),
-    cpuHighPercent: integer(10, 100, "a CPU percentage").default(85).describe("Average fleet CPU that raises the alarm."),
-    unhealthyHosts: integer(1, 1000, "a number of hosts").default(1).describe("Unhealthy targets that raise the alarm."),
-    evaluationMinutes: integer(1, 60, "a number of minutes").default(5).describe("Minutes a condition must last."),
-  })
-    .prefault({})
-    .describe("CloudWatch alarms, sent to the notifications topic."),
-})
-  .prefault({})
-  .describe("CloudWatch agent, log groups and alarms.");
 
 const emailAddress = pattern(/^[^@\s]+@[^@\s]+\.[^@\s]+$/, "an e-mail address");
 
@@ -110,4 +93,3 @@ export const sharedAlarmsSchema = strictObject({
   .describe("The shared ALB's own 5xx alarm (HTTPCode_ELB_5XX_Count has no target group dimension): sent to the shared stack's topic; it stops no environment's deployment.");
 
 export type LoadBalancerConfig = z.output<typeof loadBalancerSchema>;
-export type ObservabilityConfig = z.output<typeof observabilitySchema>;

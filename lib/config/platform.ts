@@ -14,7 +14,7 @@ export type Platform = (typeof PLATFORMS)[number];
 export const platformSchema = oneOf(PLATFORMS)
   .default("fleet")
   .describe(
-    "What runs the application: fleet (Auto Scaling group behind a load balancer), host (one instance with an Elastic IP, configured with Ansible; see README \"Plain hosts\") or ecs (ECS services on Fargate and an EC2 capacity provider, section ecs; see README \"ECS services\").",
+    "What runs the application: fleet (Auto Scaling group behind a load balancer), host (one instance with an Elastic IP, configured with Ansible; see docs/hosts.md) or ecs (ECS services on Fargate and an EC2 capacity provider, section ecs; see docs/ecs.md).",
   );
 
 /**

@@ -44,7 +44,7 @@ export const deploymentSchema = strictObject({
     .describe("blue-green: a new fleet per release (copy of the Auto Scaling group), traffic moved when healthy, the old fleet terminated after a wait. in-place: the fleet is updated behind the load balancer."),
   blueGreen: blueGreenSchema,
   inPlace: inPlaceSchema,
-  rollbackOnAlarms: bool.default(true).describe("Stop and roll back a deployment when one of the environment's alarms (5xx, unhealthy hosts, CPU) fires."),
+  rollbackOnAlarms: bool.default(true).describe("Stop and roll back a deployment when one of the alarms of observability.alarms.stopDeployments fires (default: 5xx, unhealthy hosts, CPU)."),
 })
   .superRefine((deployment, ctx) => {
     const other = deployment.mode === "blue-green" ? "inPlace" : "blueGreen";

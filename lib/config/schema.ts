@@ -8,12 +8,15 @@ import { backendSchema } from "./backend";
 import { applicationSchema } from "./application";
 import { fleetSchema } from "./fleet";
 import { goldenAmiSchema } from "./golden-ami";
-import { loadBalancerSchema, notificationsSchema, observabilitySchema, sharedAlarmsSchema, sharedNotificationsSchema, TLS_POLICIES } from "./load-balancer";
-import { networkSchema } from "./network";
-import { githubActionsSchema, hostSchema } from "./host";
+import { loadBalancerSchema, notificationsSchema, sharedAlarmsSchema, sharedNotificationsSchema, TLS_POLICIES } from "./load-balancer";
+import { observabilitySchema } from "./observability";
+import { wafSchema } from "./waf";
+import { checkPrivateEgress, networkSchema } from "./network";
+import { githubActionsSchema, hostDeployRules, hostSchema } from "./host";
 import { platformSchema } from "./platform";
 import { bastionSchema, checkAccessAndData, codedeployAgentSchema, databaseSchema, frontendSchema } from "./options";
 import { buildSchema, checkRelease, deploymentSchema, pipelineSchema } from "./release";
+import { checkCi, checkCiOidcCreator, ciSchema, GITHUB_ISSUER } from "./ci";
 import { accountId, acmCertificateArn, bool, dnsLabel, integer, oneOf, region, strictObject, tagMap } from "./primitives";
 
 /** `<app>-<environment>` prefixes every AWS name; 24 leaves room for suffixes within the 32-character ALB and target group limits. */
@@ -59,6 +62,7 @@ export const environmentSchema = strictObject({
   deployment: deploymentSchema,
   build: buildSchema,
   pipeline: pipelineSchema,
+  ci: ciSchema,
   ecs: ecsSchema,
 }).superRefine(
   (env, ctx) => {
@@ -72,14 +76,8 @@ export const environmentSchema = strictObject({
     const cdn: Record<string, any> = isRecord(lb.cdn) ? lb.cdn : {};
     const ami: Record<string, any> = isRecord(env.goldenAmi) ? env.goldenAmi : {};
 
-    if (network.privateSubnets === true && network.natGateways === "none") {
-      ctx.addIssue({
-        code: "custom",
-        path: ["network", "natGateways"],
-        input: "none",
-        message: `"single" or "per-az" while network.privateSubnets is true: instances in private subnets need NAT to reach AWS APIs and package repositories (or set privateSubnets: false)`,
-      });
-    }
+    // Private subnets without NAT: only with the VPC endpoints their workloads need.
+    if (isRecord(env.network)) checkPrivateEgress(network, env, ["network"], ctx);
     // The fleet's load balancer forwards to Nginx on the instances (docs/decisions.md, "Nginx in front of the application").
     if (env.platform === "fleet" && Array.isArray(ami.components) && !ami.components.includes("nginx")) {
       ctx.addIssue({
@@ -201,6 +199,7 @@ export const environmentSchema = strictObject({
     }
     hostRules(env, ctx);
     checkRelease(env, ctx);
+    checkCi(env, ctx);
   },
   { when: () => true },
 );
@@ -220,6 +219,7 @@ export const sharedLoadBalancerSchema = strictObject({
   encryption: encryptionSchema,
   notifications: sharedNotificationsSchema,
   alarms: sharedAlarmsSchema,
+  waf: wafSchema.describe("AWS WAF web ACL on the shared ALB: it inspects every shared-mode environment's traffic."),
 }).describe("The load balancer stack (<app>-shared) that environments with loadBalancer.mode shared attach to.");
 
 export const appSchema = strictObject({
@@ -253,6 +253,7 @@ export const configSchema = strictObject({
     const stateLocations = new Map<string, string>();
     const priorities = new Map<number, string>();
     const oidcCreators: Array<{ name: string; accountId?: string }> = [];
+    const ciOidcCreators: Array<{ name: string; issuer: string; accountId?: string }> = [];
     const shared: Record<string, any> | undefined = isRecord(config.sharedLoadBalancer) ? config.sharedLoadBalancer : undefined;
     const sharedRegion = typeof shared?.region === "string" ? shared.region : appRegion;
     if (shared) {
@@ -302,6 +303,16 @@ export const configSchema = strictObject({
               message: "false while sharedLoadBalancer.network.privateSubnets is false: the image build needs a private subnet with NAT",
             });
           }
+          const waf: Record<string, any> = isRecord(lb.waf) ? lb.waf : {};
+          if (waf.enabled === true) {
+            ctx.addIssue({
+              code: "custom",
+              path: at("loadBalancer", "waf", "enabled"),
+              input: true,
+              message: "false in shared mode: an ALB has one web ACL, which belongs to the shared stack (set sharedLoadBalancer.waf.enabled)",
+            });
+          }
+          if (isRecord(shared.network)) checkPrivateEgress(shared.network, env, ["sharedLoadBalancer", "network"], ctx, ["environments", name]);
           const priority = listenerRulePriority(name, typeof lb.rulePriority === "number" ? lb.rulePriority : undefined);
           const clash = priorities.get(priority);
           if (clash) {
@@ -365,7 +376,9 @@ export const configSchema = strictObject({
           });
         }
         oidcCreators.push({ name, accountId });
+        ciOidcCreators.push({ name: `environments.${name}`, issuer: GITHUB_ISSUER, accountId });
       }
+      checkCiOidcCreator(name, env, ciOidcCreators, at, ctx);
 
       const location = stateLocation(appName, name, env.backend);
       if (location) {
@@ -393,6 +406,9 @@ function hostRules(env: Record<string, any>, ctx: z.RefinementCtx): void {
       const missing = host.hostName ? "hostedZoneId" : "hostName";
       ctx.addIssue({ code: "custom", path: ["host", missing], input: undefined, message: "a value: host.hostName and host.hostedZoneId go together (the A record needs both)" });
     }
+    if (isRecord(lb.waf) && lb.waf.enabled === true) {
+      ctx.addIssue({ code: "custom", path: ["loadBalancer", "waf", "enabled"], input: true, message: "false with platform: host (a host has no load balancer or distribution to put a web ACL on)" });
+    }
     // Options wired into the fleet stack only; a host stack would silently drop them.
     for (const option of ["bastion", "database", "frontend"] as const) {
       if (isRecord(env[option]) && env[option].enabled === true) {
@@ -409,6 +425,7 @@ function hostRules(env: Record<string, any>, ctx: z.RefinementCtx): void {
     if (Array.isArray(host.sshIngressCidrs) && host.sshIngressCidrs.length > 0 && !host.publicKey) {
       ctx.addIssue({ code: "custom", path: ["host", "publicKey"], input: undefined, message: "an OpenSSH public key, required when host.sshIngressCidrs opens SSH (there is no other way to log in over SSH)" });
     }
+    hostDeployRules(host, github, env.application, ctx);
   } else if (github) {
     ctx.addIssue({ code: "custom", path: ["githubActions"], input: github, message: `nothing unless platform is "host" (the ${env.platform ?? "fleet"} platform does not read it)` });
   }

@@ -278,6 +278,9 @@ class Counter {
       this.add("CloudWatch Logs ingestion", `${groups} group${groups === 1 ? "" : "s"} × ${this.table.assumptions.logGbPerLogGroupPerMonth} GB`, this.prices.logsIngestGb, gb, undefined, ["logGbPerLogGroupPerMonth"]);
     }
 
+    const dashboards = view.resources("aws_cloudwatch_dashboard").length;
+    if (dashboards > 0) this.add("CloudWatch dashboards", `${dashboards}`, this.table.global.dashboardMonth, dashboards);
+
     const alarms = view.resources("aws_cloudwatch_metric_alarm").length;
     const policies = view.resources("aws_autoscaling_policy", "aws_appautoscaling_policy").filter((p) => p.values.policy_type === "TargetTrackingScaling").length;
     const managed = policies * this.table.assumptions.alarmsPerTargetTrackingPolicy;

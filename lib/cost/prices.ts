@@ -59,6 +59,8 @@ export const priceTableSchema = z.strictObject({
     cloudFrontHttpsRequestsPerMillion: price,
     wafWebAclMonth: price,
     wafRuleMonth: price,
+    /** A CloudWatch dashboard beyond an account's first three (free tier not counted, like everything here). */
+    dashboardMonth: price,
   }),
   regions: z.record(z.string(), regionSchema).refine((r) => Object.keys(r).length > 0, { error: "at least one region" }),
 });

@@ -1,6 +1,8 @@
 import * as YAML from "yaml";
 import { Config, EnvironmentConfig } from "../config/schema";
+import { ciFile } from "./ci-files";
 import { githubActionsWorkflow } from "./github-actions-workflow";
+import { hostAnsibleFiles, hostLayout } from "./host-files";
 import { renderTemplate } from "./templates";
 
 /** One file of an application repository's release files, relative to `generated/<env>/`. */
@@ -91,7 +93,8 @@ export function releaseContext(config: Config, envName: string): ReleaseContext 
     appUser: appName,
     appDirectory: env.application.directory ?? `/opt/${appName}`,
     appPort: env.application.port,
-    healthCheckPath: env.loadBalancer.healthCheck.path,
+    // A host has no load balancer: its deploy script's health path is the one the image checks too.
+    healthCheckPath: env.platform === "host" ? env.host.deploy.healthCheckPath : env.loadBalancer.healthCheck.path,
     releaseParameterPath: `/${appName}/${envName}/release/`,
     nodejsMajor: env.goldenAmi.nodejsMajor,
     immutableTags: env.artifacts.containerRepository.immutableTags,
@@ -111,7 +114,11 @@ export function releaseFiles(config: Config, envName: string): ReleaseFile[] {
   if (config.environments[envName].platform === "host") return hostReleaseFiles(config, c);
   // ECS services build with the buildspec inside their CodeBuild project (templates/ecs) and
   // deploy with the ECS action: their repository needs only its Dockerfile.
-  if (config.environments[envName].platform === "ecs") return [];
+  // With a third-party CI (ci.provider), its file as well (lib/release/ci-files.ts).
+  const ci = ciFile(config, envName);
+  if (config.environments[envName].platform === "ecs") {
+    return ci ? [ci, { path: MARKER_FILE, content: renderTemplate("release/marker.txt", { appName: c.appName, envName: c.envName, runtime: c.runtime }) }].sort(byPath) : [];
+  }
   const docker = c.runtime === "docker";
   const view = {
     appName: c.appName,
@@ -153,7 +160,12 @@ export function releaseFiles(config: Config, envName: string): ReleaseFile[] {
       { path: "release/build-image.sh", content: renderTemplate("release/docker/build-image.sh", { ...c }), mode: SCRIPT_MODE },
     );
   }
-  return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  if (ci) files.push(ci);
+  return files.sort(byPath);
+}
+
+function byPath(a: ReleaseFile, b: ReleaseFile): number {
+  return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
 }
 
 /**
@@ -173,6 +185,8 @@ function hostReleaseFiles(config: Config, c: ReleaseContext): ReleaseFile[] {
       { path: inContext(".dockerignore"), content: renderTemplate("release/docker/dockerignore", {}) },
     );
   }
+  const env = config.environments[c.envName];
+  if (env.host.ansible.enabled) files.push(...hostAnsibleFiles(hostLayout(config.app, c.envName, env)));
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 

@@ -12,6 +12,7 @@ import { MONITORING_RULES } from "./monitoring";
 import { RDS_RULES } from "./rds";
 import { S3_RULES } from "./s3";
 import { SECURITY_GROUP_RULES } from "./security-group";
+import { WAF_RULES } from "./waf";
 
 export { SECRET_PATTERNS, userDataText } from "./ec2";
 export { MODERN_SSL_POLICY } from "./load-balancer";
@@ -31,6 +32,7 @@ export const RULES: readonly Rule[] = [
   ...MONITORING_RULES,
   ...RDS_RULES,
   ...ECS_RULES,
+  ...WAF_RULES,
 ];
 
 /** Section titles of the rule reference, by rule id prefix. */
@@ -49,6 +51,7 @@ export const FAMILIES: Record<string, string> = {
   SNS: "SNS",
   RDS: "RDS",
   ECS: "ECS",
+  WAF: "AWS WAF",
 };
 
 export function ruleById(id: string): Rule | undefined {

@@ -9,7 +9,8 @@ and this function owns the copies (docs/release-pipeline.md, "Fleet reconciler")
   scope CRUD): the settings reach the copies that serve now, so the next copy inherits them.
 * EventBridge invokes it when a deployment of the fleet's deployment group succeeds: the new copy
   gets the settings CodeDeploy does not copy (scaling policies, notifications, target groups, the
-  load balancer health check) and the CPU alarm follows it.
+  load balancer health check) and the alarms keyed by the group (CPU, memory,
+  disk) follow it.
 * Terraform invokes it on destroy: it deletes every copy and waits until they are gone, so the
   subnets and security groups they use can be deleted after it.
 
@@ -44,8 +45,9 @@ def handler(event, context=None):
     copies = [g for g in fleet_groups(asg, settings) if g["AutoScalingGroupName"] == live and live != settings["bootstrapGroupName"]]
     for group in copies:
         reconcile_group(asg, settings, group)
-    if live and settings.get("cpuAlarmName"):
-        point_alarm_at(settings["cpuAlarmName"], live)
+    if live:
+        for alarm_name in settings.get("groupAlarmNames", []):
+            point_alarm_at(alarm_name, live)
     return {"reconciled": [g["AutoScalingGroupName"] for g in copies], "live": live}
 
 
@@ -113,7 +115,8 @@ def reconcile_group(asg, settings, group):
 
 
 def point_alarm_at(alarm_name, group_name):
-    """The CPU alarm watches the live group; it is a deployment alarm, so it must not watch a deleted one."""
+    """An alarm keyed by the group (CPU, memory, disk) watches the live group: a deployment alarm
+    must not watch a deleted one, and a notifying one would go quiet for good."""
     cloudwatch = boto3.client("cloudwatch")
     alarms = cloudwatch.describe_alarms(AlarmNames=[alarm_name], AlarmTypes=["MetricAlarm"])["MetricAlarms"]
     if not alarms:
@@ -123,7 +126,7 @@ def point_alarm_at(alarm_name, group_name):
         return
     keys = [
         "AlarmName", "AlarmDescription", "ActionsEnabled", "OKActions", "AlarmActions", "InsufficientDataActions",
-        "MetricName", "Namespace", "Statistic", "Period", "EvaluationPeriods", "DatapointsToAlarm", "Threshold",
+        "MetricName", "Namespace", "Statistic", "ExtendedStatistic", "Unit", "Period", "EvaluationPeriods", "DatapointsToAlarm", "Threshold",
         "ComparisonOperator", "TreatMissingData",
     ]
     request = {k: alarm[k] for k in keys if k in alarm}
