@@ -265,12 +265,14 @@ describe("dashboards of other environments", () => {
     expect(body.widgets[0].properties.metrics.map((m: any[]) => [m[3], m[m.length - 1].label])).toEqual([
       ["${aws_lb_target_group.service_api_target_group.arn_suffix}", "api requests"],
       ["${aws_lb_target_group.service_web_target_group.arn_suffix}", "web requests"],
+      ["${aws_lb_target_group.service_web_green_target_group.arn_suffix}", "web (green) requests"],
     ]);
     expect(body.widgets[4].properties.metrics).toEqual([
       ["AWS/ECS", "CPUUtilization", "ClusterName", "shop-staging", "ServiceName", "api", { label: "api" }],
       ["AWS/ECS", "CPUUtilization", "ClusterName", "shop-staging", "ServiceName", "web", { label: "web" }],
     ]);
-    expect(body.widgets[6].properties.alarms).toHaveLength(10);
+    // Five per service, and web (blue-green) has its 5xx, p95 and p99 alarms on the green target group too.
+    expect(body.widgets[6].properties.alarms).toHaveLength(13);
   });
 
   test("host: CPU, the agent's memory and disk found by instance, status checks, the host's alarms", () => {

@@ -188,14 +188,15 @@ describe("content: a node per resource of every kind the stack has, none of kind
     expect(ofKind(staging.nodes, "image-pipeline")).toHaveLength(0);
   });
 
-  test("ecs.yaml: ECS services behind path rules, deployed by their pipelines; no CodeDeploy, no golden AMI", () => {
+  test("ecs.yaml: ECS services behind path rules, deployed by their pipelines; CodeDeploy for the blue-green service (web) only, no golden AMI", () => {
     for (const p of Object.values(pictures(path.join(root, "config", "examples", "ecs.yaml")))) {
       expect(ofKind(p.nodes, "ecs-service").length).toBe(2);
       expect(ofKind(p.nodes, "path-rule").length).toBe(2);
       expect(linked(p, "target-group", "ecs-service")).toBe(true);
       expect(linked(p, "pipeline-deploy", "ecs-service")).toBe(true);
       expect(ofKind(p.nodes, "asg")[0].text.split("\n")[0]).toBe("Auto Scaling group (ECS capacity)");
-      for (const kind of ["codedeploy", "golden-ami", "cloudfront", "rds", "bastion", "host-rule"] as const) expect({ kind, n: ofKind(p.nodes, kind).length }).toEqual({ kind, n: 0 });
+      expect(ofKind(p.nodes, "codedeploy").length).toBe(1);
+      for (const kind of ["golden-ami", "cloudfront", "rds", "bastion", "host-rule"] as const) expect({ kind, n: ofKind(p.nodes, kind).length }).toEqual({ kind, n: 0 });
     }
   });
 

@@ -181,7 +181,12 @@ describe("what changes the estimate", () => {
       expect(cost.lines.map((l) => l.component)).not.toEqual(expect.arrayContaining(["ALB capacity units"]));
       expect(cost.lines.map((l) => l.component)).not.toContain("NAT gateway");
       expect(cost.sharedLoadBalancerStack).toBe("portal-shared");
-      expect(cost.notes).toEqual(["The load balancer is shared: its hours and LCUs are counted once, in portal-shared."]);
+      expect(cost.notes).toEqual([
+        // The example runs Spot above one On-Demand instance across three types (fleet.purchase).
+        "fleet: priced as On-Demand t3.small, but 100% of the capacity above 1 instance(s) is Spot, which costs less and varies with the Spot price (not in the price table).",
+        "fleet: priced as t3.small; the group may also launch t3a.small, t2.small (mixed instances policy).",
+        "The load balancer is shared: its hours and LCUs are counted once, in portal-shared.",
+      ]);
       expect(summaryLine(cost)).toMatch(new RegExp(`^${env} ≈ \\$\\d+/month at min size \\(\\$\\d+ at max\\); the shared ALB is counted in portal-shared$`));
     }
     expect(row(costs["portal-production"], "EC2 t3.small (fleet)")).toEqual([`2–4 × ${H} h`, cents(2 * H * p.ec2["t3.small"]), cents(4 * H * p.ec2["t3.small"])]);

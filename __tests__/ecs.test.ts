@@ -315,7 +315,7 @@ describe("EcsEnvironmentStack", () => {
     expect(resource(staging, "aws_cloudwatch_log_group", "service_api_logs")).toMatchObject({ name: "/ecs/shop-staging/api", retention_in_days: 30 });
   });
 
-  test("the execution role pulls from its own repository and writes its own logs; the task role has no grants", () => {
+  test("the execution role pulls from its own repository and writes its own logs; without ECS Exec the task role has no grants", () => {
     const actions = statements(staging, "service_api_execution_role_policy").flatMap((s) => s.resources.map((r: string) => `${s.actions.join(",")} ${r}`));
     expect(actions).toEqual(
       expect.arrayContaining([
@@ -324,7 +324,8 @@ describe("EcsEnvironmentStack", () => {
       ]),
     );
     expect(actions.join("\n")).not.toContain("service_web");
-    expect(resourcesOfType(staging, "aws_iam_role_policy").service_api_task_role).toBeUndefined();
+    // Production leaves ECS Exec off; staging's task roles get the exec agent's grants (ecs-alarms-exec.test.ts).
+    expect(resourcesOfType(production, "aws_iam_role_policy").service_api_task_role).toBeUndefined();
     const trust = data(staging, "aws_iam_policy_document", "service_api_task_role_trust").statement[0];
     expect(trust.principals).toEqual([{ type: "Service", identifiers: ["ecs-tasks.amazonaws.com"] }]);
     expect(trust.condition).toEqual([{ test: "StringEquals", variable: "aws:SourceAccount", values: [ref("data.aws_caller_identity.current", "account_id")] }]);
@@ -358,9 +359,10 @@ describe("EcsEnvironmentStack", () => {
     expect(production.output.url.value).toBe("https://shop.example.com");
   });
 
-  test("no fleet, golden AMI or CodeDeploy resources in an ECS stack", () => {
+  test("no fleet or golden AMI resources in an ECS stack; CodeDeploy only for blue-green services (web)", () => {
     const types = Object.keys(staging.resource);
-    expect(types.filter((t) => /imagebuilder|codedeploy/.test(t))).toEqual([]);
+    expect(types.filter((t) => /imagebuilder/.test(t))).toEqual([]);
+    expect(types.filter((t) => /codedeploy/.test(t)).flatMap((t) => Object.keys(staging.resource[t])).filter((name) => !name.startsWith("service_web_"))).toEqual([]);
     expect(staging.resource.aws_autoscaling_group.fleet_asg).toBeUndefined();
   });
 
@@ -404,16 +406,16 @@ describe("EcsEnvironmentStack", () => {
   });
 
   test("the deploy project: no Docker, no cache, the service's names and the parameter with Terraform's revision", () => {
-    const deploy = resource(staging, "aws_codebuild_project", "service_web_deploy_project");
-    expect(deploy).toMatchObject({ name: "shop-staging-web-deploy", build_timeout: 60, artifacts: { type: "CODEPIPELINE" }, source: { type: "CODEPIPELINE" } });
+    const deploy = resource(staging, "aws_codebuild_project", "service_api_deploy_project");
+    expect(deploy).toMatchObject({ name: "shop-staging-api-deploy", build_timeout: 60, artifacts: { type: "CODEPIPELINE" }, source: { type: "CODEPIPELINE" } });
     expect(deploy.environment).toMatchObject({ privileged_mode: false, image: "aws/codebuild/amazonlinux-x86_64-standard:5.0", compute_type: "BUILD_GENERAL1_SMALL" });
     expect(deploy.cache).toBeUndefined();
     expect(Object.fromEntries(deploy.environment.environment_variable.map((v: any) => [v.name, v.value]))).toEqual({
       CLUSTER_NAME: "shop-staging",
-      SERVICE_NAME: "web",
-      CONTAINER_NAME: "web",
-      TASK_FAMILY: "shop-staging-web",
-      TASK_DEFINITION_PARAMETER: ref("aws_ssm_parameter.service_web_task_definition", "name"),
+      SERVICE_NAME: "api",
+      CONTAINER_NAME: "api",
+      TASK_FAMILY: "shop-staging-api",
+      TASK_DEFINITION_PARAMETER: ref("aws_ssm_parameter.service_api_task_definition", "name"),
       DEPLOY_TIMEOUT_SECONDS: "3300",
     });
     expect(resource(staging, "aws_ssm_parameter", "service_web_task_definition")).toMatchObject({
@@ -439,7 +441,8 @@ describe("EcsEnvironmentStack", () => {
     expect(passed.flatMap((s) => s.resources).sort()).toEqual([ref("aws_iam_role.service_api_execution_role", "arn"), ref("aws_iam_role.service_api_task_role", "arn")].sort());
     for (const s of passed) expect(s.condition).toEqual([{ test: "StringEquals", variable: "iam:PassedToService", values: ["ecs-tasks.amazonaws.com"] }]);
     // The other service's deploy role has none of this service's resources.
-    expect(JSON.stringify(statements(production, "service_web_deploy_role_policy"))).not.toMatch(/service_api_|shop-production-api/);
+    // (web is blue-green: its release step is the prepare project, __tests__/ecs-blue-green.test.ts.)
+    expect(JSON.stringify(statements(production, "service_web_prepare_role_policy"))).not.toMatch(/service_api_|shop-production-api/);
   });
 
   test("neither the pipeline role nor the build role may touch ECS or pass roles; the pipeline starts the deploy project", () => {

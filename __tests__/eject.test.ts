@@ -62,7 +62,7 @@ describe("eject of the default configuration's staging stack", () => {
   test("JSON: the configuration, its asset, the release files and a README, nothing of cdktf's own", () => {
     expect(json.files).toEqual([
       "README.md",
-      "assets/fleet-reconciler_package_B52EC115/0C5CB9B62117150D8E2331AAF04B36F4/fleet-reconciler.zip",
+      "assets/fleet-reconciler_package_B52EC115/F1161A83F6E8BEE832B3916032D6BBA7/fleet-reconciler.zip",
       "cdk.tf.json",
       "release-files/appspec.yml",
       "release-files/buildspec.yml",
@@ -71,7 +71,7 @@ describe("eject of the default configuration's staging stack", () => {
     expect(listFiles(path.join(jsonOut, "release-files", "scripts")).length).toBeGreaterThan(0);
     expect(fs.existsSync(path.join(jsonOut, "release-files", ".release-files"))).toBe(false);
     // The asset is the same file at the same relative path, so `filename` still resolves.
-    const zip = "assets/fleet-reconciler_package_B52EC115/0C5CB9B62117150D8E2331AAF04B36F4/fleet-reconciler.zip";
+    const zip = "assets/fleet-reconciler_package_B52EC115/F1161A83F6E8BEE832B3916032D6BBA7/fleet-reconciler.zip";
     expect(fs.readFileSync(path.join(jsonOut, zip)).equals(fs.readFileSync(path.join(refStack("json"), zip)))).toBe(true);
     const doc = JSON.parse(read(path.join(jsonOut, "cdk.tf.json")));
     expect(doc.resource.aws_lambda_function.fleet_reconciler_function.filename).toBe(zip);

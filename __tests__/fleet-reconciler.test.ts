@@ -1,6 +1,8 @@
 // The fleet reconciler (constructs/fleet-reconciler.ts, templates/fleet/reconciler.py): what it
 // is given, when it runs, what it may do. The emulator tier runs it (scripts/e2e.mjs).
+import { spawnSync } from "child_process";
 import * as fs from "fs";
+import * as path from "path";
 import { unzipSync } from "fflate";
 import { RECONCILER_SOURCE } from "../constructs/fleet-reconciler";
 import { lambdaPackage } from "../lib/lambda-package";
@@ -121,16 +123,20 @@ describe("blue/green environment", () => {
         "autoscaling:CreateOrUpdateTags",
         "autoscaling:DeleteAutoScalingGroup",
         "autoscaling:DeletePolicy",
+        "autoscaling:DeleteWarmPool",
         "autoscaling:DescribeAutoScalingGroups",
         "autoscaling:DescribePolicies",
         "autoscaling:DetachLoadBalancerTargetGroups",
         "autoscaling:EnableMetricsCollection",
         "autoscaling:PutNotificationConfiguration",
         "autoscaling:PutScalingPolicy",
+        "autoscaling:PutWarmPool",
         "autoscaling:UpdateAutoScalingGroup",
         "cloudwatch:DescribeAlarms",
         "cloudwatch:PutMetricAlarm",
         "codedeploy:GetDeploymentGroup",
+        // Only with a test listener (granted then; below, "blue/green test listener").
+        "codedeploy:ListDeployments",
       ]);
     });
 
@@ -151,6 +157,7 @@ describe("blue/green environment", () => {
     });
 
     test("nothing is granted that the script, its logs or the launch template check do not need", () => {
+      expect(granted.flatMap((s) => s.actions)).not.toContain("codedeploy:ListDeployments");
       const needed = new Set([...used, "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams", "ec2:RunInstances", "iam:PassRole", "ssm:GetParameters"]);
       expect(granted.flatMap((s) => s.actions).filter((a: string) => !needed.has(a))).toEqual([]);
       const launch = granted.find((s) => s.actions.includes("ec2:RunInstances"))!;
@@ -187,6 +194,115 @@ describe("blue/green environment", () => {
   test("no output changes with releases", () => {
     expect(production.output.autoscaling_group_name).toBeUndefined();
     expect(production.output.fleet_reconciler_function_name.value).toBe("${aws_lambda_function.fleet_reconciler_function.function_name}");
+  });
+});
+
+describe("blue/green test listener", () => {
+  const json = synthConfig(
+    configWith({
+      environments: {
+        production: {
+          network: { cidr: "10.20.0.0/16" },
+          deployment: { blueGreen: { waitForApproval: { minutes: 120 }, testListener: { port: 8443, allowedCidrs: ["198.51.100.0/24"] } } },
+        },
+      },
+    }),
+  ).production;
+  const fn = resource(json, "aws_lambda_function", "fleet_reconciler_function");
+  const settings = encoded(fn.environment.variables.FLEET_SETTINGS);
+
+  test("the reconciler knows the test target group, which is not one of the fleet's", () => {
+    expect(settings.testTargetGroupArn).toBe("aws_lb_target_group.test_target_group.arn");
+    expect(settings.targetGroupArns).toEqual(["aws_lb_target_group.target_group.arn"]);
+    // The plan shows a test listener added or removed as a change of Terraform's invocation.
+    expect(resource(json, "aws_lambda_invocation", "fleet_reconciler_apply").input).toContain('"testTargetGroupArn" = aws_lb_target_group.test_target_group.arn');
+  });
+
+  test("a rule of its own for READY, FAILURE and STOP of this group; the success rule is unchanged", () => {
+    const rule = resource(json, "aws_cloudwatch_event_rule", "fleet_reconciler_test_traffic");
+    expect(rule.name).toBe(`${prefix}-fleet-reconciler-test-traffic`);
+    expect(rule.event_pattern).toContain('"state" = ["READY", "FAILURE", "STOP"]');
+    expect(rule.event_pattern).toContain('"detail-type" = ["CodeDeploy Deployment State-change Notification"]');
+    expect(rule.event_pattern).toContain('"deploymentGroup" = [aws_codedeploy_deployment_group.deployment_group.deployment_group_name]');
+    expect(resource(json, "aws_cloudwatch_event_target", "fleet_reconciler_test_traffic_target").arn).toBe("${aws_lambda_function.fleet_reconciler_function.arn}");
+    expect(resource(json, "aws_lambda_permission", "fleet_reconciler_test_traffic_permission")).toMatchObject({
+      statement_id: "events-test-traffic",
+      principal: "events.amazonaws.com",
+      source_arn: "${aws_cloudwatch_event_rule.fleet_reconciler_test_traffic.arn}",
+    });
+    expect(resource(json, "aws_cloudwatch_event_rule", "fleet_reconciler_deployment_succeeded")).toEqual(resource(production, "aws_cloudwatch_event_rule", "fleet_reconciler_deployment_succeeded"));
+  });
+
+  test("IAM: ListDeployments of this deployment group only; attaching and detaching stays limited to the copies", () => {
+    const granted = statements(json, "fleet_reconciler_role_policy");
+    expect(granted.find((s) => s.actions.includes("codedeploy:ListDeployments"))).toMatchObject({
+      actions: ["codedeploy:ListDeployments"],
+      resources: ["${aws_codedeploy_deployment_group.deployment_group.arn}"],
+    });
+    const attach = granted.filter((s) => s.actions.includes("autoscaling:AttachLoadBalancerTargetGroups"));
+    expect(attach.flatMap((s) => s.resources)).toEqual([expect.stringContaining(`:autoScalingGroupName/CodeDeploy_\${aws_codedeploy_deployment_group.deployment_group.deployment_group_name}_*`)]);
+  });
+
+  describe("what the function does (templates/fleet/reconciler.py against stand-ins of the APIs)", () => {
+    const PROD = "arn:tg/prod";
+    const TEST = "arn:tg/test";
+    const G = "shop-production";
+    const base = {
+      fleetTag: G, bootstrapGroupName: `${G}-fleet`, applicationName: G, deploymentGroupName: G, minSize: 2, maxSize: 4, subnetIds: ["subnet-1"],
+      healthCheckType: "ELB", healthCheckGracePeriod: 300, defaultInstanceWarmup: 120, terminationPolicies: ["Default"], launchTemplateId: "lt-1",
+      targetGroupArns: [PROD], tags: {}, enabledMetrics: [], scalingPolicies: [], groupAlarmNames: [],
+    };
+    const withTest = { ...base, testTargetGroupArn: TEST };
+    const group = (id: string, arns: string[]) => ({ AutoScalingGroupName: id.startsWith("d-") ? `CodeDeploy_${G}_${id}` : id, TargetGroupARNs: arns, DesiredCapacity: 2 });
+    const event = (state: string, deploymentId = "d-NEW", deploymentGroup = G) => ({ source: "aws.codedeploy", "detail-type": "CodeDeploy Deployment State-change Notification", detail: { state, deploymentId, deploymentGroup, application: G } });
+    function run(scenario: Record<string, unknown>): { result: any; calls: any[]; groups: Record<string, string[]> } {
+      const out = spawnSync("python3", [path.join(__dirname, "helpers", "reconciler_harness.py"), RECONCILER_SOURCE, JSON.stringify(scenario)], { encoding: "utf8" });
+      if (out.status !== 0) throw new Error(out.stderr);
+      return JSON.parse(out.stdout);
+    }
+    const mutations = (calls: any[]) => calls.filter((c) => c[0] === "attach" || c[0] === "detach");
+
+    test("READY: the test group goes on the waiting deployment's copy only, even before ListDeployments shows it Ready; nothing is reconciled", () => {
+      const out = run({ settings: withTest, groups: [group("d-OLD", [PROD]), group("d-NEW", [])], live: `CodeDeploy_${G}_d-OLD`, ready: [], event: event("READY") });
+      expect(mutations(out.calls)).toEqual([["attach", `CodeDeploy_${G}_d-NEW`, [TEST]]]);
+      expect(out.groups).toEqual({ [`CodeDeploy_${G}_d-OLD`]: [PROD], [`CodeDeploy_${G}_d-NEW`]: [TEST] });
+      expect(out.calls.map((c) => c[0])).not.toContain("update_auto_scaling_group");
+      expect(out.result).toEqual({ testTraffic: { green: [`CodeDeploy_${G}_d-NEW`], attached: [`CodeDeploy_${G}_d-NEW`], detached: [] }, state: "READY" });
+    });
+
+    test("SUCCESS, FAILURE, STOP: detached from every group, even while ListDeployments still lists the deployment as Ready", () => {
+      for (const state of ["SUCCESS", "FAILURE", "STOP"]) {
+        const out = run({ settings: withTest, groups: [group("d-OLD", [PROD, TEST]), group("d-NEW", [PROD, TEST]), group(`${G}-fleet`, [PROD])], live: `CodeDeploy_${G}_d-NEW`, ready: ["d-NEW"], event: event(state) });
+        expect([state, Object.values(out.groups).filter((arns) => arns.includes(TEST))]).toEqual([state, []]);
+        expect([state, mutations(out.calls).filter((c) => c[0] === "detach").map((c) => c[1]).sort()]).toEqual([state, [`CodeDeploy_${G}_d-NEW`, `CodeDeploy_${G}_d-OLD`]]);
+      }
+    });
+
+    test("the schedule converges from ListDeployments: onto the Ready deployment's copy, off the others", () => {
+      const out = run({ settings: withTest, groups: [group("d-OLD", [PROD, TEST]), group("d-NEW", [])], live: `CodeDeploy_${G}_d-OLD`, ready: ["d-NEW"], event: { source: "aws.events", "detail-type": "Scheduled Event" } });
+      expect(out.groups).toEqual({ [`CodeDeploy_${G}_d-OLD`]: [PROD], [`CodeDeploy_${G}_d-NEW`]: [TEST] });
+      expect(out.calls).toContainEqual(["paginate", { applicationName: G, deploymentGroupName: G, includeOnlyStatuses: ["Ready"] }]);
+      // Scale-out during the wait needs nothing: the copy's new instances join the groups attached to it.
+    });
+
+    test("reconcile_group never detaches (nor attaches) the test group: setting the live group's target groups leaves it alone", () => {
+      const out = run({ settings: withTest, groups: [group("d-NEW", [TEST])], call: "reconcile_group" });
+      expect(mutations(out.calls)).toEqual([["attach", `CodeDeploy_${G}_d-NEW`, [PROD]]]);
+      expect(out.groups[`CodeDeploy_${G}_d-NEW`]).toEqual([PROD, TEST].sort());
+    });
+
+    test("without a test listener it lists no deployments (no grant for it) and touches no test group", () => {
+      const out = run({ settings: base, groups: [group("d-OLD", [PROD]), group("d-NEW", [])], live: `CodeDeploy_${G}_d-OLD`, ready: ["d-NEW"], event: event("READY") });
+      expect(out.calls.filter((c) => c[0] === "paginate" && "includeOnlyStatuses" in c[1])).toEqual([]);
+      expect(out.calls).toEqual([]);
+      expect(out.result).toEqual({ ignored: `${G} READY` });
+    });
+
+    test("another deployment group's events are ignored", () => {
+      const out = run({ settings: withTest, groups: [group("d-NEW", [])], ready: [], event: event("READY", "d-NEW", "other-group") });
+      expect(out.calls).toEqual([]);
+      expect(out.result).toEqual({ ignored: "other-group READY" });
+    });
   });
 });
 

@@ -131,7 +131,11 @@ describe("Fleet", () => {
     expect(asg.instance_refresh).toBeUndefined();
     const pinned = resource(synthFleet({ instanceRefresh: true }), "aws_autoscaling_group", "fleet_asg");
     expect(pinned.launch_template.version).toBe(ref("aws_launch_template.fleet_template", "latest_version"));
-    expect(pinned.instance_refresh).toEqual({ strategy: "Rolling", preferences: { min_healthy_percentage: 90, instance_warmup: "300", auto_rollback: true } });
+    // `true` is every default (__tests__/instance-refresh.test.ts covers the preferences).
+    expect(pinned.instance_refresh).toEqual({
+      strategy: "Rolling",
+      preferences: { min_healthy_percentage: 90, max_healthy_percentage: 100, instance_warmup: "300", skip_matching: false, auto_rollback: false, scale_in_protected_instances: "Ignore", standby_instances: "Ignore" },
+    });
   });
 
   test("without a target group the group uses EC2 health checks", () => {

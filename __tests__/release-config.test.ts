@@ -68,6 +68,71 @@ describe("release configuration", () => {
     expectProblem({ deployment: { blueGreen: { terminationWaitMinutes: 3000 } } }, "environments.staging.deployment.blueGreen.terminationWaitMinutes", "3000", /from 0 to 2880/);
   });
 
+  describe("blue/green: wait before traffic moves, test listener", () => {
+    const TEST = { port: 8443, allowedCidrs: ["198.51.100.0/24"] };
+    const waiting = (blueGreen: Record<string, unknown>, more: Record<string, unknown> = {}) => ({ deployment: { blueGreen: { waitForApproval: { minutes: 60 }, ...blueGreen } }, ...more });
+
+    test("off by default; with them the parsed values are as given", () => {
+      expect(parseConfig(base({ deployment: { blueGreen: {} } })).environments.staging.deployment.blueGreen).not.toHaveProperty("waitForApproval");
+      const bg = parseConfig(base(waiting({ testListener: TEST }))).environments.staging.deployment.blueGreen!;
+      expect(bg.waitForApproval).toEqual({ minutes: 60 });
+      expect(bg.testListener).toEqual(TEST);
+      // A wait without a test listener is fine (test through the instances, or just hold the switch).
+      expect(() => parseConfig(base(waiting({})))).not.toThrow();
+    });
+
+    test("wait minutes outside 1 to 2880, or not whole", () => {
+      for (const minutes of [0, 2881, 1.5]) {
+        expectProblem({ deployment: { blueGreen: { waitForApproval: { minutes } } } }, "environments.staging.deployment.blueGreen.waitForApproval.minutes", String(minutes), /1 to 2880/);
+      }
+      expectProblem({ deployment: { blueGreen: { waitForApproval: {} } } }, "environments.staging.deployment.blueGreen.waitForApproval.minutes", "nothing", /minutes/);
+    });
+
+    test("only with mode blue-green", () => {
+      expectProblem({ deployment: { mode: "in-place", blueGreen: { testListener: TEST } } }, "environments.staging.deployment.blueGreen", "{", /nothing while deployment.mode is "in-place"/);
+      expectProblem({ deployment: { mode: "in-place", blueGreen: { waitForApproval: { minutes: 5 } } } }, "environments.staging.deployment.blueGreen", "{", /nothing while deployment.mode is "in-place"/);
+    });
+
+    test("a test listener needs the wait", () => {
+      expectProblem({ deployment: { blueGreen: { testListener: TEST } } }, "environments.staging.deployment.blueGreen.testListener", "{", /without deployment.blueGreen.waitForApproval/);
+    });
+
+    test("the CIDR list: required, non-empty, valid CIDRs, never /0", () => {
+      expectProblem(waiting({ testListener: { port: 8443 } }), "environments.staging.deployment.blueGreen.testListener.allowedCidrs", "nothing", /list of CIDRs/);
+      expectProblem(waiting({ testListener: { port: 8443, allowedCidrs: [] } }), "environments.staging.deployment.blueGreen.testListener.allowedCidrs", "[]", /at least one CIDR/);
+      expectProblem(waiting({ testListener: { port: 8443, allowedCidrs: ["198.51.100.7/33"] } }), "environments.staging.deployment.blueGreen.testListener.allowedCidrs.0", '"198.51.100.7/33"', /CIDR/);
+      expectProblem(waiting({ testListener: { port: 8443, allowedCidrs: ["0.0.0.0/0"] } }), "environments.staging.deployment.blueGreen.testListener.allowedCidrs", '["0.0.0.0/0"]', /never the whole internet/);
+      expectProblem(waiting({ testListener: { port: 8443, allowedCidrs: ["10.0.0.0/8", "::/0"] } }), "environments.staging.deployment.blueGreen.testListener.allowedCidrs", '["10.0.0.0/8","::/0"]', /never the whole internet/);
+    });
+
+    test("the port: a TCP port, not a production listener's", () => {
+      for (const port of [80, 443]) {
+        expectProblem(waiting({ testListener: { ...TEST, port } }), "environments.staging.deployment.blueGreen.testListener.port", String(port), /other than 80 and 443/);
+      }
+      for (const port of [0, 65536, 8443.5]) {
+        expectProblem(waiting({ testListener: { ...TEST, port } }), "environments.staging.deployment.blueGreen.testListener.port", String(port), /TCP port/);
+      }
+      expectProblem(waiting({ testListener: { allowedCidrs: TEST.allowedCidrs } }), "environments.staging.deployment.blueGreen.testListener.port", "nothing", /TCP port/);
+    });
+
+    test("only for the EC2 fleet platform", () => {
+      const lines = configProblems(base({ platform: "host", ...waiting({ testListener: TEST }) }));
+      expectProblemLine(lines, "environments.staging.deployment.blueGreen.waitForApproval", "{", /unless platform is "fleet"/);
+      expectProblemLine(lines, "environments.staging.deployment.blueGreen.testListener", "{", /unless platform is "fleet"/);
+    });
+
+    test("not on the shared load balancer", () => {
+      const lines = configProblems({
+        app: { name: "webapp", region: "eu-west-1" },
+        sharedLoadBalancer: { network: { cidr: "10.0.0.0/16" } },
+        environments: {
+          staging: { loadBalancer: { mode: "shared", hostName: "staging.example.com", hostedZoneId: "Z0123456789ABCDEFGHIJ" }, ...waiting({ testListener: TEST }) },
+        },
+      });
+      expectProblemLine(lines, "environments.staging.deployment.blueGreen.testListener", "{", /loadBalancer.mode "shared".*dedicated load balancer/);
+    });
+  });
+
   test("instance refresh with blue/green (also when inherited from defaults)", () => {
     expectProblem({ fleet: { instanceRefresh: true } }, "environments.staging.fleet.instanceRefresh", "true", /false while deployment.mode is "blue-green"/);
     expect(() => parseConfig(base({ fleet: { instanceRefresh: true }, deployment: { mode: "in-place" } }))).not.toThrow();

@@ -152,6 +152,16 @@ describe("DeploymentGroup (through the environment)", () => {
     expect(docs.find((s) => s.actions.includes("sns:Publish"))?.resources).toEqual([ref("aws_sns_topic.notifications", "arn")]);
   });
 
+  test("blue/green wait before traffic moves: STOP_DEPLOYMENT after the configured minutes, nothing else changes", () => {
+    const g = resource(env({ deployment: { blueGreen: { waitForApproval: { minutes: 240 } } } }), "aws_codedeploy_deployment_group", "deployment_group");
+    expect(g.blue_green_deployment_config).toEqual({
+      ...group.blue_green_deployment_config,
+      deployment_ready_option: { action_on_timeout: "STOP_DEPLOYMENT", wait_time_in_minutes: 240 },
+    });
+    // A stop at the timeout is not a failure: no rollback event is added (the old fleet never stopped serving).
+    expect(g.auto_rollback_configuration).toEqual(group.auto_rollback_configuration);
+  });
+
   test("blue/green options: termination wait and deployment configuration", () => {
     const g = resource(env({ deployment: { blueGreen: { terminationWaitMinutes: 0, deploymentConfig: "HalfAtATime" } } }), "aws_codedeploy_deployment_group", "deployment_group");
     expect(g.blue_green_deployment_config.terminate_blue_instances_on_deployment_success.termination_wait_time_in_minutes).toBe(0);
@@ -332,6 +342,26 @@ describe("DeploymentGroup constructor checks", () => {
 
   test("options of the other mode are refused", () => {
     expect(make({ mode: "in-place", blueGreen: { terminationWaitMinutes: 5 } })).toThrow(/blueGreen: received options; allowed: nothing with mode "in-place"/);
+  });
+
+  test("the wait before traffic moves is 1 to 2880 whole minutes", () => {
+    for (const minutes of [0, 2881, 2.5]) {
+      const { stack } = bareStack();
+      const application = new CodeDeployApplication(stack, "codedeploy", { applicationName: "app-test" });
+      const instanceRole = new Role(stack, "instances", { roleName: "app-test-instances", description: "test", assumedBy: { type: "Service", identifiers: ["ec2.amazonaws.com"] } });
+      expect(
+        () =>
+          new DeploymentGroup(stack, "deployment", {
+            application,
+            deploymentGroupName: "app-test",
+            autoScalingGroupName: "asg",
+            targetGroupName: "tg",
+            mode: "blue-green",
+            fleet: { instanceRole, launchTemplateId: "lt-0123456789abcdef0" },
+            blueGreen: { waitForApproval: { minutes } },
+          }),
+      ).toThrow(`waitForApproval.minutes: received ${minutes}; allowed: a whole number from 1 to 2880`);
+    }
   });
 
   test("an in-place group needs no fleet and gets no launch permissions", () => {

@@ -391,6 +391,109 @@ describe("shared load balancer", () => {
   });
 });
 
+describe("blue/green test listener", () => {
+  const TEST = { port: 8443, allowedCidrs: ["198.51.100.0/24", "2001:db8::/32"] };
+  const waiting = (extra: Record<string, unknown> = {}) => ({ deployment: { blueGreen: { waitForApproval: { minutes: 60 }, testListener: TEST } }, ...extra });
+  const http = synthEnv(env(waiting()));
+  const cdn = synthEnv(
+    env(
+      waiting({
+        loadBalancer: {
+          certificateArn: CERT,
+          sslPolicy: "ELBSecurityPolicy-TLS13-1-3-2021-06",
+          hostName: "shop.example.com",
+          hostedZoneId: ZONE,
+          cdn: { enabled: true, certificateArn: CDN_CERT, aliases: ["shop.example.com"], originDomainName: "origin.shop.example.com" },
+        },
+      }),
+    ),
+  );
+
+  test("a target group of its own on the instances' Nginx, with the production group's health check", () => {
+    const production = resource(http, "aws_lb_target_group", "target_group");
+    const test = resource(http, "aws_lb_target_group", "test_target_group");
+    expect(test).toMatchObject({ name: "webapp-qa-test", port: 80, protocol: "HTTP", target_type: "instance", vpc_id: production.vpc_id });
+    expect(test.health_check).toEqual(production.health_check);
+    expect(test.deregistration_delay).toBe(production.deregistration_delay);
+    // Terraform attaches it to no group: the fleet reconciler puts it on the waiting deployment's copy.
+    expect(resource(http, "aws_autoscaling_group", "fleet_asg").target_group_arns).toEqual([ref("aws_lb_target_group.target_group", "arn")]);
+    expect(resourcesOfType(http, "aws_autoscaling_attachment")).toEqual({});
+  });
+
+  test("without a certificate: an HTTP listener on the test port forwarding to the test group", () => {
+    expect(resource(http, "aws_lb_listener", "load_balancer_test")).toEqual({
+      load_balancer_arn: ref("aws_lb.load_balancer_alb", "arn"),
+      port: 8443,
+      protocol: "HTTP",
+      default_action: [{ type: "forward", target_group_arn: ref("aws_lb_target_group.test_target_group", "arn") }],
+    });
+    expect(http.output.test_listener_url.value).toBe(`http://${ref("aws_lb.load_balancer_alb", "dns_name")}:8443`);
+  });
+
+  test("with a certificate: HTTPS with the serving listener's certificate and TLS policy; the URL names the origin the certificate covers", () => {
+    const serving = resource(cdn, "aws_lb_listener", "load_balancer_https");
+    expect(resource(cdn, "aws_lb_listener", "load_balancer_test")).toMatchObject({
+      port: 8443,
+      protocol: "HTTPS",
+      certificate_arn: CERT,
+      ssl_policy: serving.ssl_policy,
+      default_action: [{ type: "forward", target_group_arn: ref("aws_lb_target_group.test_target_group", "arn") }],
+    });
+    expect(serving.ssl_policy).toBe("ELBSecurityPolicy-TLS13-1-3-2021-06");
+    expect(cdn.output.test_listener_url.value).toBe("https://origin.shop.example.com:8443");
+  });
+
+  test("only the configured CIDRs reach it, on the test port only, through a security group of its own on the ALB", () => {
+    for (const json of [http, cdn]) {
+      expect(resource(json, "aws_lb", "load_balancer_alb").security_groups).toEqual([ref("aws_security_group.network_alb", "id"), ref("aws_security_group.network_alb_test", "id")]);
+      expect(resource(json, "aws_security_group", "network_alb_test").name).toBe("webapp-qa-alb-test");
+      const rules = Object.values(resourcesOfType(json, "aws_vpc_security_group_ingress_rule")).filter((r) => r.security_group_id === ref("aws_security_group.network_alb_test", "id"));
+      expect(rules.map((r) => [r.cidr_ipv4 ?? r.cidr_ipv6, r.from_port, r.to_port, r.ip_protocol])).toEqual([
+        ["198.51.100.0/24", 8443, 8443, "tcp"],
+        ["2001:db8::/32", 8443, 8443, "tcp"],
+      ]);
+      // Nothing else opens the test port, and the test group has no egress of its own.
+      const others = Object.values(resourcesOfType(json, "aws_vpc_security_group_ingress_rule")).filter((r) => r.security_group_id !== ref("aws_security_group.network_alb_test", "id"));
+      expect(others.filter((r) => r.from_port === 8443)).toEqual([]);
+      expect(Object.values(resourcesOfType(json, "aws_vpc_security_group_egress_rule")).filter((r) => r.security_group_id === ref("aws_security_group.network_alb_test", "id"))).toEqual([]);
+    }
+    // Behind CloudFront the production group still admits only CloudFront (one prefix-list rule).
+    const albRules = Object.keys(resourcesOfType(cdn, "aws_vpc_security_group_ingress_rule")).filter((name) => name.startsWith("network_alb_") && !name.startsWith("network_alb_test"));
+    expect(albRules).toEqual(["network_alb_https_from_cloudfront"]);
+  });
+
+  test("none of it without a test listener, nor with the wait alone", () => {
+    for (const json of [synthEnv(env()), synthEnv(env({ deployment: { blueGreen: { waitForApproval: { minutes: 60 } } } }))]) {
+      expect(resourcesOfType(json, "aws_lb_listener").load_balancer_test).toBeUndefined();
+      expect(resourcesOfType(json, "aws_lb_target_group").test_target_group).toBeUndefined();
+      expect(resourcesOfType(json, "aws_security_group").network_alb_test).toBeUndefined();
+      expect(json.output.test_listener_url).toBeUndefined();
+    }
+  });
+
+  test("the construct refuses the serving ports", () => {
+    const { LoadBalancer } = require("../constructs/load-balancer") as typeof import("../constructs/load-balancer");
+    const { Network } = require("../constructs/network") as typeof import("../constructs/network");
+    const { EncryptionKey } = require("../constructs/encryption-key") as typeof import("../constructs/encryption-key");
+    const { bareStack } = require("./helpers/synth") as typeof import("./helpers/synth");
+    for (const port of [80, 443, 0, 70000]) {
+      const { stack } = bareStack();
+      const key = new EncryptionKey(stack, "environment-key", { alias: "app-test", description: "test" });
+      const network = new Network(stack, "network", { namePrefix: "app-test", cidr: "10.10.0.0/16", availabilityZones: ["eu-west-1a", "eu-west-1b"], appPort: 80, encryptionKey: key, flowLogs: false });
+      expect(
+        () =>
+          new LoadBalancer(stack, "load-balancer", {
+            namePrefix: "app-test",
+            subnetIds: network.publicSubnetIds,
+            securityGroup: network.albSecurityGroup,
+            defaultTargetGroupArn: "arn:tg",
+            testListener: { port, targetGroupArn: "arn:test", securityGroup: network.addSecurityGroup("alb-test", "test") },
+          }),
+      ).toThrow(`load-balancer: testListener.port: received ${port}; allowed: a TCP port other than 80 and 443`);
+    }
+  });
+});
+
 describe("origin secret and required header: refused inputs", () => {
   const { OriginSecret } = require("../constructs/origin-secret") as typeof import("../constructs/origin-secret");
   const { LoadBalancer } = require("../constructs/load-balancer") as typeof import("../constructs/load-balancer");

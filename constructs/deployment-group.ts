@@ -28,6 +28,15 @@ export interface BlueGreenOptions {
    * @default "AllAtOnce"
    */
   readonly deploymentConfig?: NamedDeploymentConfig;
+  /**
+   * Wait before traffic moves: CodeDeploy installs the new fleet and registers none of it with the
+   * target group until someone calls ContinueDeployment (`--deployment-wait-type READY_WAIT`); after
+   * `minutes` without that call the deployment is stopped and the original fleet keeps serving
+   * (`deployment_ready_option` STOP_DEPLOYMENT, CodeDeploy API reference "DeploymentReadyOption":
+   * https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_DeploymentReadyOption.html).
+   * @default traffic moves as soon as the new fleet is installed (CONTINUE_DEPLOYMENT)
+   */
+  readonly waitForApproval?: { readonly minutes: number };
 }
 
 export interface InPlaceOptions {
@@ -116,6 +125,10 @@ export class DeploymentGroup extends Construct implements IPipelineDeployTarget 
     if (!blueGreen && props.blueGreen) throw new Error(`${this.node.path}: blueGreen: received options; allowed: nothing with mode "in-place"`);
     const wait = props.blueGreen?.terminationWaitMinutes ?? 60;
     if (wait < 0 || wait > 2880) throw new Error(`${this.node.path}: terminationWaitMinutes: received ${wait}; allowed: 0 to 2880`);
+    const ready = props.blueGreen?.waitForApproval?.minutes;
+    if (ready !== undefined && !(Number.isInteger(ready) && ready >= 1 && ready <= 2880)) {
+      throw new Error(`${this.node.path}: waitForApproval.minutes: received ${ready}; allowed: a whole number from 1 to 2880`);
+    }
 
     this.role = new Role(this, childId(this, "role"), {
       roleName: `${props.deploymentGroupName}-codedeploy`,
@@ -173,7 +186,8 @@ export class DeploymentGroup extends Construct implements IPipelineDeployTarget 
         loadBalancerInfo: { targetGroupInfo: [{ name: props.targetGroupName }] },
         blueGreenDeploymentConfig: blueGreen
           ? {
-              deploymentReadyOption: { actionOnTimeout: "CONTINUE_DEPLOYMENT" },
+              deploymentReadyOption:
+                ready === undefined ? { actionOnTimeout: "CONTINUE_DEPLOYMENT" } : { actionOnTimeout: "STOP_DEPLOYMENT", waitTimeInMinutes: ready },
               greenFleetProvisioningOption: { action: "COPY_AUTO_SCALING_GROUP" },
               terminateBlueInstancesOnDeploymentSuccess: { action: "TERMINATE", terminationWaitTimeInMinutes: wait },
             }

@@ -3,6 +3,7 @@ import { EcsCapacityProvider } from "@cdktf/provider-aws/lib/ecs-capacity-provid
 import { EcsCluster as AwsEcsCluster } from "@cdktf/provider-aws/lib/ecs-cluster";
 import { EcsClusterCapacityProviders } from "@cdktf/provider-aws/lib/ecs-cluster-capacity-providers";
 import { EcsServiceCapacityProviderStrategy } from "@cdktf/provider-aws/lib/ecs-service";
+import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
 import { Construct } from "constructs";
 import { childId, pin } from "../lib/address";
 import { instanceArchitecture } from "../lib/ec2";
@@ -12,7 +13,9 @@ import { AccountContext } from "./account-context";
 import { EncryptionKey } from "./encryption-key";
 import { allowAutoScalingToUseKey, notifyGroupEvents } from "./fleet";
 import { LaunchTemplate } from "./launch-template";
+import { LogGroup } from "./log-group";
 import { NotificationTopic } from "./notification-topic";
+import { PolicyDocument } from "./policy-document";
 import { Role } from "./role";
 import { SecurityGroup } from "./security-group";
 
@@ -67,6 +70,18 @@ export interface FargateCapacityOptions {
   readonly spotWeight?: number;
 }
 
+export interface EcsExecOptions {
+  /** Days the session log group keeps each command and its output. */
+  readonly logRetentionDays: number;
+  /** Encrypts the session log group (the exec key encrypts the sessions themselves). */
+  readonly logEncryptionKey: EncryptionKey;
+  /**
+   * Days between scheduling deletion of the exec key and its deletion.
+   * @default 30
+   */
+  readonly keyDeletionWindowDays?: number;
+}
+
 export interface EcsClusterProps {
   /** Cluster name; the container instances' user data names it, so it is literal text. */
   readonly clusterName: string;
@@ -79,6 +94,23 @@ export interface EcsClusterProps {
    * @default no EC2 capacity (Fargate only)
    */
   readonly ec2Capacity?: Ec2CapacityOptions;
+  /**
+   * ECS Exec, audited: a KMS key of its own for the sessions, a KMS-encrypted log group that gets
+   * every command and its output (`logging = "OVERRIDE"`), and a managed policy for operators.
+   * Services opt in with `enableExecuteCommand`.
+   * @default no ECS Exec configuration (services cannot turn it on)
+   */
+  readonly exec?: EcsExecOptions;
+}
+
+/** What an ECS Exec session needs on the cluster: see {@link EcsCluster.exec}. */
+export interface EcsExecConfiguration {
+  /** Encrypts the data channel between the operator's client and the container. */
+  readonly key: EncryptionKey;
+  /** Receives each session's commands and output. */
+  readonly logGroup: LogGroup;
+  /** Managed policy to attach to the operators allowed to open sessions (ecs:ExecuteCommand on this cluster's tasks). */
+  readonly operatorPolicyArn: string;
 }
 
 /**
@@ -101,6 +133,8 @@ export class EcsCluster extends Construct {
   public readonly instanceRole?: Role;
   /** What services must wait for: the cluster's capacity provider association. */
   public readonly capacityProviders: EcsClusterCapacityProviders;
+  /** Set when the cluster is configured for ECS Exec ({@link EcsClusterProps.exec}). */
+  public readonly exec?: EcsExecConfiguration;
   private readonly fargate: Required<FargateCapacityOptions>;
 
   constructor(scope: Construct, id: string, props: EcsClusterProps) {
@@ -109,15 +143,44 @@ export class EcsCluster extends Construct {
     this.fargate = { base: props.fargate?.base ?? 0, weight: props.fargate?.weight ?? 1, spotWeight: props.fargate?.spotWeight ?? 0 };
     if (this.fargate.weight + this.fargate.spotWeight < 1) throw new Error(`${this.node.path}: fargate weight or spotWeight must be above 0`);
 
+    // ECS Exec (Amazon ECS developer guide, "Using Amazon ECS Exec", logging and encryption:
+    // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-exec.html). A key of its own:
+    // the task roles get kms:Decrypt on it, which on the environment key would reach every
+    // ciphertext that key protects. OVERRIDE sends each session's commands and output to a group
+    // of its own; cloud_watch_encryption_enabled makes the agent refuse a group without a KMS key.
+    const exec = props.exec;
+    const execKey = exec
+      ? new EncryptionKey(this, childId(this, "exec-key"), {
+          alias: `${props.clusterName}-ecs-exec`,
+          description: `Encrypts ECS Exec sessions of ${props.clusterName}`,
+          deletionWindowDays: exec.keyDeletionWindowDays,
+        })
+      : undefined;
+    const execLogs = exec
+      ? new LogGroup(this, childId(this, "exec-logs"), { logGroupName: `/ecs-exec/${props.clusterName}`, retentionDays: exec.logRetentionDays, encryptionKey: exec.logEncryptionKey })
+      : undefined;
     const cluster = pin(
       this,
       new AwsEcsCluster(this, "cluster", {
         name: props.clusterName,
         setting: [{ name: "containerInsights", value: props.containerInsights ?? "enabled" }],
+        configuration:
+          execKey && execLogs
+            ? {
+                executeCommandConfiguration: {
+                  kmsKeyId: execKey.keyArn,
+                  logging: "OVERRIDE",
+                  logConfiguration: { cloudWatchLogGroupName: execLogs.logGroupName, cloudWatchEncryptionEnabled: true },
+                },
+              }
+            : undefined,
       }),
     );
     this.clusterName = props.clusterName;
     this.clusterArn = cluster.arn;
+    if (execKey && execLogs) {
+      this.exec = { key: execKey, logGroup: execLogs, operatorPolicyArn: this.execOperatorPolicy(execKey).arn };
+    }
 
     const providers = ["FARGATE", "FARGATE_SPOT"];
     const ec2 = props.ec2Capacity;
@@ -204,6 +267,64 @@ export class EcsCluster extends Construct {
         defaultCapacityProviderStrategy: this.fargateStrategy(),
       }),
       "capacity_providers",
+    );
+  }
+
+  /**
+   * What the SSM agent ECS starts in each task of a service with ECS Exec needs from the task
+   * role (Amazon ECS developer guide, "Using Amazon ECS Exec", IAM permissions:
+   * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-exec.html): the Session
+   * Manager channels (no resource type: "*"), the exec key to decrypt the session's data key, and
+   * the session log group (DescribeLogGroups, with which the agent checks the group's encryption,
+   * has no resource scope either).
+   */
+  public grantExecAgent(role: Role): void {
+    if (!this.exec) throw new Error(`${this.node.path}: the cluster has no ECS Exec configuration; give it exec for services with enableExecuteCommand`);
+    const group = this.exec.logGroup.logGroupArn;
+    role.addToPolicy(
+      {
+        sid: "ExecSessionChannels",
+        actions: ["ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"],
+        resources: ["*"],
+      },
+      { sid: "ExecSessionKey", actions: ["kms:Decrypt"], resources: [this.exec.key.keyArn] },
+      { sid: "ExecLogGroupCheck", actions: ["logs:DescribeLogGroups"], resources: ["*"] },
+      { sid: "ExecSessionLogs", actions: ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"], resources: [group, `${group}:*`] },
+    );
+  }
+
+  /**
+   * A managed policy for the people allowed to open sessions: `aws ecs execute-command` on this
+   * cluster's tasks only, DescribeTasks/ListTasks to find them, and kms:GenerateDataKey on the
+   * exec key, which the client needs to encrypt the session. ECS starts the SSM session itself, so
+   * operators need no ssm:StartSession; the policy denies it on the cluster's tasks, so a session
+   * that bypasses ECS Exec (and its log) cannot be opened with it (same guide, "Limiting access
+   * to the Start Session action").
+   */
+  private execOperatorPolicy(key: EncryptionKey): IamPolicy {
+    const context = AccountContext.of(this);
+    const tasks = context.arn("ecs", `task/${this.clusterName}/*`);
+    // Scoped by resource ARN, not by the ecs:cluster condition key: ExecuteCommand compares that
+    // key with the request's cluster parameter as given, so a short name against an ARN would be
+    // refused (Amazon ECS API reference, ExecuteCommand:
+    // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ExecuteCommand.html).
+    const document = new PolicyDocument(this, childId(this, "exec-operator-document"), {
+      statements: [
+        { sid: "ExecuteCommand", actions: ["ecs:ExecuteCommand"], resources: [this.clusterArn, tasks] },
+        { sid: "DescribeTasks", actions: ["ecs:DescribeTasks"], resources: [tasks] },
+        { sid: "ListTasks", actions: ["ecs:ListTasks"], resources: ["*"] },
+        { sid: "EncryptSession", actions: ["kms:GenerateDataKey"], resources: [key.keyArn] },
+        { sid: "NoUnloggedSessions", effect: "Deny", actions: ["ssm:StartSession"], resources: [tasks] },
+      ],
+    });
+    return pin(
+      this,
+      new IamPolicy(this, "exec-operator-policy", {
+        name: `${this.clusterName}-ecs-exec`,
+        description: `Open ECS Exec sessions in the tasks of ${this.clusterName} (aws ecs execute-command); sessions are encrypted and logged`,
+        policy: document.json,
+      }),
+      "exec_operator",
     );
   }
 

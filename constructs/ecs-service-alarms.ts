@@ -14,6 +14,14 @@ export interface EcsServiceAlarmsProps {
   readonly loadBalancerArnSuffix: string;
   /** `targetgroup/<name>/<id>` of the service's target group. */
   readonly targetGroupArnSuffix: string;
+  /**
+   * `targetgroup/<name>/<id>` of a blue/green service's second (green) target group. CodeDeploy
+   * moves the traffic between the pair on every release, so the 5xx and latency alarms exist for
+   * both groups (`<name>-green`): whichever group is live, and the replacement during a canary or
+   * linear shift, is watched, and a deployment stops on either.
+   * @default one target group (rolling deployments keep the group)
+   */
+  readonly greenTargetGroupArnSuffix?: string;
   /** @default 85 */
   readonly cpuHighPercent?: number;
   /** Average memory of the service's tasks, percent of what they reserve. @default 90 */
@@ -39,7 +47,8 @@ export interface EcsServiceAlarmsProps {
  * CPU and memory utilization (AWS/ECS by ClusterName and ServiceName, published for every service
  * without Container Insights), and through its target group the application's 5xx and response time
  * (p95, p99). A rolling deployment keeps the service and the target group, so the alarms keep
- * watching the live tasks without anything repointing them.
+ * watching the live tasks without anything repointing them; a blue/green service's target-group
+ * alarms exist for both groups of its pair ({@link EcsServiceAlarmsProps.greenTargetGroupArnSuffix}).
  */
 export class EcsServiceAlarms extends Construct {
   public readonly alarmNames: string[] = [];
@@ -63,7 +72,8 @@ export class EcsServiceAlarms extends Construct {
       if (stops.has(kind)) this.deploymentAlarmNames.push(created.alarmName);
     };
     const service = { ClusterName: props.clusterName, ServiceName: props.serviceName };
-    const tg = { LoadBalancer: props.loadBalancerArnSuffix, TargetGroup: props.targetGroupArnSuffix };
+    const groups: Array<[string, string]> = [["", props.targetGroupArnSuffix]];
+    if (props.greenTargetGroupArnSuffix) groups.push(["-green", props.greenTargetGroupArnSuffix]);
     const cpu = props.cpuHighPercent ?? 85;
     const memory = props.memoryHighPercent ?? 90;
     const http5xx = props.http5xxPerMinute ?? 10;
@@ -84,26 +94,30 @@ export class EcsServiceAlarms extends Construct {
       comparisonOperator: "GreaterThanThreshold",
       threshold: memory,
     });
-    alarm("target-5xx", "5xx", `${props.serviceName} answered ${http5xx}+ 5xx per minute`, {
-      namespace: "AWS/ApplicationELB",
-      metricName: "HTTPCode_Target_5XX_Count",
-      dimensions: tg,
-      statistic: "Sum",
-      comparisonOperator: "GreaterThanOrEqualToThreshold",
-      threshold: http5xx,
-    });
-    for (const [name, percentile, seconds] of [
-      ["latency-p95", "p95", props.latencyP95Seconds ?? 1],
-      ["latency-p99", "p99", props.latencyP99Seconds ?? 2.5],
-    ] as const) {
-      alarm(name, name, `${percentile} response time of ${props.serviceName} above ${seconds} s`, {
+    for (const [suffix, targetGroup] of groups) {
+      const tg = { LoadBalancer: props.loadBalancerArnSuffix, TargetGroup: targetGroup };
+      const which = suffix ? " (green target group)" : "";
+      alarm(`target-5xx${suffix}`, "5xx", `${props.serviceName} answered ${http5xx}+ 5xx per minute${which}`, {
         namespace: "AWS/ApplicationELB",
-        metricName: "TargetResponseTime",
+        metricName: "HTTPCode_Target_5XX_Count",
         dimensions: tg,
-        extendedStatistic: percentile,
-        comparisonOperator: "GreaterThanThreshold",
-        threshold: seconds,
+        statistic: "Sum",
+        comparisonOperator: "GreaterThanOrEqualToThreshold",
+        threshold: http5xx,
       });
+      for (const [name, percentile, seconds] of [
+        ["latency-p95", "p95", props.latencyP95Seconds ?? 1],
+        ["latency-p99", "p99", props.latencyP99Seconds ?? 2.5],
+      ] as const) {
+        alarm(`${name}${suffix}`, name, `${percentile} response time of ${props.serviceName} above ${seconds} s${which}`, {
+          namespace: "AWS/ApplicationELB",
+          metricName: "TargetResponseTime",
+          dimensions: tg,
+          extendedStatistic: percentile,
+          comparisonOperator: "GreaterThanThreshold",
+          threshold: seconds,
+        });
+      }
     }
   }
 }

@@ -6,6 +6,7 @@ import { SsmParameter } from "@cdktf/provider-aws/lib/ssm-parameter";
 import { Fn } from "cdktf";
 import { Construct } from "constructs";
 import { childId, pin } from "../lib/address";
+import { suppress } from "../policy";
 import { AccountContext } from "./account-context";
 import { ContainerRepository } from "./container-repository";
 import { EcsCluster } from "./ecs-cluster";
@@ -15,6 +16,7 @@ import { INetwork } from "./network";
 import { Role } from "./role";
 import { SecurityGroup } from "./security-group";
 import { HealthCheckOptions, TargetGroup } from "./target-group";
+import { GREEN_TARGET_GROUP_SUFFIX } from "../lib/config/ecs";
 
 export interface EcsServiceProps {
   /** `<app>-<environment>`; AWS names are `<prefix>-<serviceName>`. */
@@ -72,8 +74,24 @@ export interface EcsServiceProps {
    * that no release has deployed yet runs it. @default "latest"
    */
   readonly initialImageTag?: string;
+  /**
+   * Who replaces the tasks on a release. `ECS`: rolling updates with the circuit breaker and
+   * rollback ({@link grantDeploy}). `CODE_DEPLOY`: CodeDeploy blue/green (EcsBlueGreenDeployment):
+   * a second, green target group, a path rule forwarding to both groups by weight, and Terraform
+   * ignoring what CodeDeploy changes (docs/ecs.md, "Blue/green releases").
+   * @default "ECS"
+   */
+  readonly deploymentController?: "ECS" | "CODE_DEPLOY";
   /** Repository options (see ContainerRepositoryProps). @default immutable tags, 30 images, 7 days untagged */
   readonly repository?: { readonly immutableTags?: boolean; readonly keepLastImages?: number; readonly untaggedExpirationDays?: number; readonly forceDelete?: boolean };
+  /**
+   * ECS Exec (`aws ecs execute-command`) into the service's containers: `enable_execute_command`
+   * on the service and the SSM agent's permissions on the task role. Needs a cluster with an exec
+   * configuration (EcsClusterProps.exec: session key, session log group). Reaches tasks started
+   * after the change only (the next deployment). Only with the ECS (rolling) deployment controller.
+   * @default false
+   */
+  readonly enableExecuteCommand?: boolean;
 }
 
 /** What the build hands the deploy step: `[{ name, imageUri }]` per container (CodePipeline's image definitions format). */
@@ -109,8 +127,24 @@ export class EcsService extends Construct {
   public readonly taskRole: Role;
   public readonly executionRole: Role;
   public readonly targetGroup: TargetGroup;
+  /**
+   * The second target group of a `CODE_DEPLOY` service (`<prefix>-<service>-g`): CodeDeploy
+   * registers each release's task set with whichever of the pair is idle.
+   */
+  public readonly greenTargetGroup?: TargetGroup;
   /** The tasks' own group (awsvpc only). */
   public readonly securityGroup?: SecurityGroup;
+  private readonly service: AwsEcsService;
+  /** `ECS` (rolling) or `CODE_DEPLOY` (blue/green). */
+  public readonly deploymentController: "ECS" | "CODE_DEPLOY";
+  /** Port the container listens on (the target groups' port). */
+  public readonly containerPort: number;
+  /** Subnets of awsvpc tasks (empty for bridge tasks). */
+  public readonly taskSubnetIds: readonly string[];
+  /** `FARGATE` or `EC2`. */
+  public readonly launchType: "FARGATE" | "EC2";
+  /** The `aws_ecs_service` resource, for resources that must wait for the service. */
+  public readonly serviceResource: AwsEcsService;
 
   constructor(scope: Construct, id: string, props: EcsServiceProps) {
     super(scope, id);
@@ -124,6 +158,10 @@ export class EcsService extends Construct {
     this.containerName = props.serviceName;
     this.taskFamily = name;
     this.clusterName = props.cluster.clusterName;
+    this.deploymentController = props.deploymentController ?? "ECS";
+    this.containerPort = port;
+    this.launchType = launchType;
+    const blueGreen = this.deploymentController === "CODE_DEPLOY";
 
     this.repository = new ContainerRepository(this, childId(this, "repository"), {
       repositoryName: name,
@@ -210,7 +248,18 @@ export class EcsService extends Construct {
       healthCheck: props.healthCheck,
       deregistrationDelaySeconds: props.deregistrationDelaySeconds,
     });
-    const rule = this.targetGroup.routePath(props.listenerArn, props.pathPatterns, props.priority);
+    if (blueGreen) {
+      this.greenTargetGroup = new TargetGroup(this, childId(this, "green-target-group"), {
+        namePrefix: props.namePrefix,
+        name: `${name}${GREEN_TARGET_GROUP_SUFFIX}`,
+        vpcId: props.network.vpcId,
+        port,
+        targetType: networkMode === "awsvpc" ? "ip" : "instance",
+        healthCheck: props.healthCheck,
+        deregistrationDelaySeconds: props.deregistrationDelaySeconds,
+      });
+    }
+    const rule = this.targetGroup.routePath(props.listenerArn, props.pathPatterns, props.priority, { alternate: this.greenTargetGroup });
 
     if (networkMode === "awsvpc") {
       this.securityGroup = props.network.addSecurityGroup(`${props.serviceName}-tasks`, `Tasks of ${name}: container port from the load balancer only`);
@@ -229,7 +278,11 @@ export class EcsService extends Construct {
         desiredCount: props.desiredCount ?? minCount,
         capacityProviderStrategy: launchType === "EC2" ? props.cluster.ec2Strategy() : props.cluster.fargateStrategy(),
         platformVersion: launchType === "FARGATE" ? "LATEST" : undefined,
-        deploymentCircuitBreaker: { enable: true, rollback: true },
+        // The circuit breaker exists only for the rolling (ECS) controller (Amazon ECS API reference,
+        // DeploymentCircuitBreaker: https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeploymentCircuitBreaker.html);
+        // a CodeDeploy deployment rolls back on failure and on alarms instead.
+        deploymentCircuitBreaker: blueGreen ? undefined : { enable: true, rollback: true },
+        deploymentController: blueGreen ? { type: "CODE_DEPLOY" } : undefined,
         deploymentMinimumHealthyPercent: 100,
         deploymentMaximumPercent: 200,
         healthCheckGracePeriodSeconds: props.healthCheckGracePeriodSeconds ?? 60,
@@ -244,14 +297,31 @@ export class EcsService extends Construct {
             : undefined,
         enableEcsManagedTags: true,
         propagateTags: "SERVICE",
+        enableExecuteCommand: props.enableExecuteCommand ? true : undefined,
         waitForSteadyState: false,
-        lifecycle: { ignoreChanges: ["desired_count", "task_definition"] },
+        // CODE_DEPLOY: each release's task set runs behind the idle group of the pair, and ECS refuses
+        // UpdateService changes of the load balancer and network configuration on such a service
+        // ("Unable to update network parameters on services with a CODE_DEPLOY deployment
+        // controller", terraform-aws-modules/terraform-aws-ecs#239): releases carry the network
+        // configuration in their AppSpec instead.
+        lifecycle: { ignoreChanges: blueGreen ? ["desired_count", "task_definition", "load_balancer", "network_configuration"] : ["desired_count", "task_definition"] },
         // A target group joins a load balancer through the rule; the strategy needs the providers associated.
         dependsOn: [rule, props.cluster.capacityProviders],
       }),
     );
 
     this.serviceArn = service.id;
+    this.serviceResource = service;
+    this.service = service;
+    if (props.enableExecuteCommand) {
+      // UpdateService changes only the desired count, deployment configuration, grace period,
+      // placement and tag options of a CODE_DEPLOY service (Amazon ECS API reference, UpdateService:
+      // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_UpdateService.html;
+      // hashicorp/terraform-provider-aws#19996): turning exec on or off later would fail at apply.
+      if (this.deploymentController !== "ECS") throw new Error(`${this.node.path}: ECS Exec is offered for services with the ECS (rolling) deployment controller only; ECS cannot change enableExecuteCommand of a CODE_DEPLOY service`);
+      props.cluster.grantExecAgent(this.taskRole);
+    }
+    this.taskSubnetIds = this.securityGroup ? [...props.subnetIds] : [];
 
     const target = pin(
       this,
@@ -287,6 +357,29 @@ export class EcsService extends Construct {
   }
 
   /**
+   * Makes a deployment of this (rolling) service fail and roll back to the last completed one when
+   * one of `alarmNames` goes into ALARM: the service's `alarms` block (`deploymentConfiguration.alarms`).
+   * ECS watches the alarms from the first new task on and, after the old tasks are gone, for a
+   * bake time it derives from the alarms' periods and evaluation counts (Amazon ECS developer
+   * guide, "How CloudWatch alarms detect Amazon ECS deployment failures":
+   * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-alarm-failure.html).
+   * Only for the ECS (rolling) deployment controller (API reference, DeploymentAlarms:
+   * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeploymentAlarms.html): a
+   * CODE_DEPLOY service gives its alarms to the CodeDeploy deployment group instead. Nothing to
+   * grant: ECS evaluates the alarms itself, and the release's deploy role only updates the service.
+   */
+  public rollBackOnAlarms(alarmNames: readonly string[]): void {
+    if (this.deploymentController !== "ECS") throw new Error(`${this.node.path}: deployment alarms of the service apply only to the ECS (rolling) deployment controller; a CODE_DEPLOY service's alarms belong to its deployment group`);
+    if (alarmNames.length === 0) throw new Error(`${this.node.path}: rollBackOnAlarms needs at least one alarm name`);
+    this.service.putAlarms({ alarmNames: [...alarmNames], enable: true, rollback: true });
+  }
+
+  /** Records, for the policy pack (ECS.DEPLOYMENT_ALARMS), why this rolling service does not roll back on alarms. */
+  public withoutAlarmRollback(reason: string): void {
+    suppress(this.service, "ECS.DEPLOYMENT_ALARMS", reason);
+  }
+
+  /**
    * What a release of this service calls (templates/ecs/deploy-buildspec.yml): read the revision
    * Terraform published, describe it, register the next revision of the family from it (tagged
    * like Terraform's), pass the task's two roles to ECS with it, update the service and follow
@@ -313,6 +406,31 @@ export class EcsService extends Construct {
     );
     this.taskRole.grantPassRole(role, "ecs-tasks.amazonaws.com");
     this.executionRole.grantPassRole(role, "ecs-tasks.amazonaws.com");
+  }
+
+  /**
+   * What the prepare step of a blue/green release calls (templates/ecs/prepare-blue-green-buildspec.yml):
+   * read the revision Terraform published and describe it. Registration, PassRole and the
+   * deployment are the CodeDeployToECS action's, with the pipeline's role (EcsDeploymentGroup).
+   */
+  public grantPrepare(role: Role): void {
+    role.addToPolicy(
+      { sid: "TerraformRevision", actions: ["ssm:GetParameter"], resources: [this.taskDefinitionParameter.arn] },
+      // DescribeTaskDefinition has no resource type: AWS authorizes it only on "*" (Service Authorization Reference, Amazon ECS).
+      { sid: "TaskDefinitions", actions: ["ecs:DescribeTaskDefinition"], resources: ["*"] },
+    );
+  }
+
+  /** Environment of the prepare step of a blue/green release (templates/ecs/prepare-blue-green-buildspec.yml). */
+  public get prepareVariables(): Record<string, string> {
+    return {
+      CONTAINER_NAME: this.containerName,
+      CONTAINER_PORT: String(this.containerPort),
+      TASK_DEFINITION_PARAMETER: this.taskDefinitionParameter.name,
+      PLATFORM_VERSION: this.launchType === "FARGATE" ? "LATEST" : "",
+      SUBNET_IDS: this.securityGroup ? Fn.join(",", [...this.taskSubnetIds]) : "",
+      SECURITY_GROUP_IDS: this.securityGroup ? this.securityGroup.securityGroupId : "",
+    };
   }
 
   /** Environment of the deploy step (templates/ecs/deploy-buildspec.yml) for this service. */

@@ -90,6 +90,7 @@ export class FleetAlarms extends Construct {
   public readonly groupAlarmNames: string[] = [];
   /** The alarm on the fleet's CPU, which watches one Auto Scaling group. */
   public readonly cpuAlarmName: string;
+  private readonly byKind = new Map<AlarmKind, string[]>();
 
   constructor(scope: Construct, id: string, props: FleetAlarmsProps) {
     super(scope, id);
@@ -106,6 +107,7 @@ export class FleetAlarms extends Construct {
         ...metric,
       });
       this.alarmNames.push(created.alarmName);
+      this.byKind.set(kind, [...(this.byKind.get(kind) ?? []), created.alarmName]);
       if (stops.has(kind)) {
         this.deploymentAlarmNames.push(created.alarmName);
         this.deploymentAlarmArns.push(created.arn);
@@ -177,5 +179,10 @@ export class FleetAlarms extends Construct {
         threshold: seconds,
       });
     }
+  }
+
+  /** Names of this construct's alarms of the given kinds (e.g. for an instance refresh's alarm specification). */
+  public alarmNamesOf(kinds: readonly AlarmKind[]): string[] {
+    return kinds.flatMap((kind) => this.byKind.get(kind) ?? []);
   }
 }

@@ -56,14 +56,24 @@ export interface FleetReconcilerProps {
    * @default "rate(15 minutes)"
    */
   readonly schedule?: string;
+  /**
+   * The test listener's target group (blue/green with a wait before traffic moves): while a
+   * deployment of the group is Ready (installed, waiting for ContinueDeployment) the reconciler
+   * attaches it to that deployment's copy of the fleet, and detaches it from every group of the
+   * fleet otherwise. It runs on the deployment's READY, FAILURE and STOP events (rule
+   * `<prefix>-fleet-reconciler-test-traffic`), on SUCCESS (the existing rule) and on the schedule.
+   * @default no test target group
+   */
+  readonly testTargetGroupArn?: string;
 }
 
 /**
  * Keeps CodeDeploy's copies of a blue/green fleet obeying Terraform (docs/release-pipeline.md).
  *
  * A Python Lambda function (`templates/fleet/reconciler.py`) applies {@link Fleet.copySettings} to
- * the live group whenever it is a copy: sizes, subnets, launch template, health check, termination
- * policies, target groups, tags, metrics, scaling policies and notifications; and it points the
+ * the live group whenever it is a copy: sizes, subnets, launch template (or mixed instances policy
+ * and capacity rebalance), health check, termination policies, target groups, tags, metrics,
+ * scaling policies, notifications and the warm pool; and it points the
  * alarms keyed by the group (CPU, memory, disk) at the live group. It runs
  * - from Terraform, `aws_lambda_invocation` with lifecycle scope CRUD: on every apply whose settings
  *   changed (the plan shows the change as a diff of its input), and on destroy, where it deletes
@@ -85,6 +95,7 @@ export class FleetReconciler extends Construct {
       applicationName: props.deploymentGroup.application.applicationName,
       deploymentGroupName: props.deploymentGroup.deploymentGroupName,
       groupAlarmNames: [...(props.groupAlarmNames ?? [])],
+      ...(props.testTargetGroupArn ? { testTargetGroupArn: props.testTargetGroupArn } : {}),
     };
 
     const logs = new LogGroup(this, childId(this, "logs"), {
@@ -118,6 +129,9 @@ export class FleetReconciler extends Construct {
           "autoscaling:PutScalingPolicy",
           "autoscaling:DeletePolicy",
           "autoscaling:PutNotificationConfiguration",
+          // The configuration's warm pool on the live copy (templates/fleet/reconciler.py, reconcile_warm_pool).
+          "autoscaling:PutWarmPool",
+          "autoscaling:DeleteWarmPool",
         ],
         resources: [copies],
       },
@@ -130,6 +144,12 @@ export class FleetReconciler extends Construct {
       },
     );
     props.fleet.role.grantPassRole(this.role, "ec2.amazonaws.com");
+    if (props.testTargetGroupArn) {
+      // Which deployment of the group waits (status Ready): its copy gets the test target group.
+      // Attaching and detaching it needs nothing new: ManageCopies covers the copies, and the
+      // bootstrap group never gets it (a deployment's green fleet is always a copy).
+      this.role.addToPolicy({ sid: "FindWaitingDeployment", actions: ["codedeploy:ListDeployments"], resources: [props.deploymentGroup.deploymentGroupArn] });
+    }
     if (props.imageParameterArn) {
       this.role.addToPolicy({ sid: "ResolveLaunchImage", actions: ["ssm:GetParameters"], resources: [props.imageParameterArn] });
     }
@@ -199,10 +219,32 @@ export class FleetReconciler extends Construct {
       }),
       "schedule",
     );
-    for (const [rule, address] of [
+    // Blue/green with a test listener: the test target group follows the waiting deployment's copy.
+    // CodeDeploy's deployment events include READY for blue/green ("Ready": the new fleet is
+    // installed and traffic can be rerouted; CodeDeploy user guide, "Monitoring deployments with
+    // Amazon SNS event notifications", https://docs.aws.amazon.com/codedeploy/latest/userguide/monitoring-sns-event-notifications.html).
+    // SUCCESS reaches the function through the rule above; the schedule converges a missed event.
+    const testTraffic = props.testTargetGroupArn
+      ? pin(
+          this,
+          new CloudwatchEventRule(this, "test-traffic", {
+            name: `${name}-test-traffic`,
+            description: `A deployment of ${props.deploymentGroup.deploymentGroupName} waits before traffic moves, or ended: the test target group follows its copy of the fleet`,
+            eventPattern: Fn.jsonencode({
+              source: ["aws.codedeploy"],
+              "detail-type": ["CodeDeploy Deployment State-change Notification"],
+              detail: { state: ["READY", "FAILURE", "STOP"], application: [settings.applicationName], deploymentGroup: [settings.deploymentGroupName] },
+            }),
+          }),
+          "test_traffic",
+        )
+      : undefined;
+    const rules: Array<readonly [CloudwatchEventRule, string]> = [
       [events, "deployment_succeeded"],
       [schedule, "schedule"],
-    ] as const) {
+      ...(testTraffic ? [[testTraffic, "test_traffic"] as const] : []),
+    ];
+    for (const [rule, address] of rules) {
       pin(this, new CloudwatchEventTarget(this, `${address.replace(/_/g, "-")}-target`, { rule: rule.name, arn: fn.arn }), `${address}_target`);
       pin(
         this,

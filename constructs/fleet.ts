@@ -1,10 +1,11 @@
-import { AutoscalingGroup } from "@cdktf/provider-aws/lib/autoscaling-group";
+import { AutoscalingGroup, AutoscalingGroupInstanceRefresh } from "@cdktf/provider-aws/lib/autoscaling-group";
 import { AutoscalingNotification } from "@cdktf/provider-aws/lib/autoscaling-notification";
 import { AutoscalingPolicy } from "@cdktf/provider-aws/lib/autoscaling-policy";
 import { DataAwsAutoscalingGroups } from "@cdktf/provider-aws/lib/data-aws-autoscaling-groups";
 import { Fn, ITerraformDependable, Op, Token } from "cdktf";
 import { Construct } from "constructs";
 import { childId, pin } from "../lib/address";
+import { suppress } from "../policy";
 import { AccountContext } from "./account-context";
 import { EncryptionKey } from "./encryption-key";
 import { LaunchTemplate, InstanceRootVolume } from "./launch-template";
@@ -20,6 +21,86 @@ export interface RequestScalingOptions {
   readonly requestsPerTarget: number;
   /** `<alb arn suffix>/<target group arn suffix>`. */
   readonly resourceLabel: string;
+}
+
+/**
+ * An Auto Scaling warm pool (`aws_autoscaling_group.warm_pool`): pre-initialized instances beside
+ * the group (docs/fleet-and-traffic.md, "Capacity: warm pools, Spot and mixed instance types").
+ */
+export interface FleetWarmPoolOptions {
+  /** @default "Stopped" (EBS volumes only are paid while warm) */
+  readonly poolState?: "Stopped" | "Hibernated" | "Running";
+  /** @default 1 */
+  readonly minSize?: number;
+  /**
+   * Instances in the group and the pool together; the pool holds what is above desired capacity.
+   * @default the group's maxSize
+   */
+  readonly maxGroupPreparedCapacity?: number;
+  /** Scale-in returns instances to the pool instead of terminating them. @default false */
+  readonly reuseOnScaleIn?: boolean;
+}
+
+/**
+ * A mixed instances policy (`aws_autoscaling_group.mixed_instances_policy`): On-Demand base and
+ * share, Spot, several instance types or attribute-based selection. The launch template must then
+ * name an AMI ID, not `resolve:ssm:` (CreateAutoScalingGroup refuses it with a mixed instances
+ * policy: https://github.com/hashicorp/terraform-provider-aws/issues/38767).
+ */
+export interface FleetPurchaseOptions {
+  /** Instances that are always On-Demand. @default 0 */
+  readonly onDemandBaseCapacity?: number;
+  /** Percentage of capacity above the base that is On-Demand; the rest is Spot. @default 100 */
+  readonly onDemandPercentageAboveBase?: number;
+  /** @default "price-capacity-optimized" */
+  readonly spotAllocationStrategy?: string;
+  /** @default "prioritized" with instance types, "lowest-price" with instance requirements */
+  readonly onDemandAllocationStrategy?: string;
+  /**
+   * Instance types after {@link FleetProps.instanceType}, in priority order (the overrides).
+   * @default only FleetProps.instanceType
+   */
+  readonly instanceTypes?: readonly string[];
+  /**
+   * Attribute-based instance type selection instead of {@link instanceTypes}.
+   * @default none
+   */
+  readonly instanceRequirements?: {
+    readonly vcpu: { readonly min: number; readonly max?: number };
+    readonly memoryMiB: { readonly min: number; readonly max?: number };
+    readonly allowedInstanceTypes?: readonly string[];
+  };
+  /** Replace Spot instances at an elevated risk of interruption. @default true */
+  readonly capacityRebalance?: boolean;
+}
+
+/**
+ * Preferences of the instance refresh Terraform starts when the launch template changes
+ * (`instance_refresh.preferences`; RefreshPreferences in the API reference:
+ * https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_RefreshPreferences.html).
+ * lib/config/instance-refresh.ts validates what AWS refuses.
+ */
+export interface FleetInstanceRefreshOptions {
+  /** @default 90 */
+  readonly minHealthyPercentage?: number;
+  /** 100 to 200, at most minHealthyPercentage + 100. @default 100 (terminate before launching) */
+  readonly maxHealthyPercentage?: number;
+  /** Unique, ascending, the last 100. @default none: the whole group in one pass */
+  readonly checkpointPercentages?: readonly number[];
+  /** Only with checkpointPercentages. @default 3600 (AWS's default) */
+  readonly checkpointDelaySeconds?: number;
+  /** @default false */
+  readonly skipMatching?: boolean;
+  /**
+   * Needs an AMI ID in the template (no `resolve:ssm:`). With provider 5.100 a rollback restores
+   * the version Terraform has just saved on the group (hashicorp/terraform-provider-aws#34189).
+   * @default false
+   */
+  readonly autoRollback?: boolean;
+  /** @default "Ignore" */
+  readonly scaleInProtectedInstances?: "Refresh" | "Ignore" | "Wait";
+  /** @default "Ignore" */
+  readonly standbyInstances?: "Terminate" | "Ignore" | "Wait";
 }
 
 export interface FleetProps {
@@ -75,11 +156,12 @@ export interface FleetProps {
   readonly notificationTopic?: NotificationTopic;
   /**
    * Pin the group to the template's latest version and roll instances (instance refresh) when it
-   * changes. For in-place deployments; blue/green fleets follow `$Latest` instead, because
-   * CodeDeploy's copies of the group are not managed by Terraform.
+   * changes; `true` is {@link FleetInstanceRefreshOptions} with every default. For in-place
+   * deployments; blue/green fleets follow `$Latest` instead, because CodeDeploy's copies of the
+   * group are not managed by Terraform. Alarms that fail the refresh: {@link Fleet.failRefreshOn}.
    * @default false
    */
-  readonly instanceRefresh?: boolean;
+  readonly instanceRefresh?: boolean | FleetInstanceRefreshOptions;
   /** Tags on instances and volumes. @default {} */
   readonly instanceTags?: Readonly<Record<string, string>>;
   /**
@@ -94,6 +176,18 @@ export interface FleetProps {
    * @default false
    */
   readonly copiedByReleases?: boolean;
+  /**
+   * A warm pool on the bootstrap group (and, through {@link Fleet.copySettings}, on every copy).
+   * Not with {@link purchase}.
+   * @default no warm pool
+   */
+  readonly warmPool?: FleetWarmPoolOptions;
+  /**
+   * Launch through a mixed instances policy instead of the launch template alone. The template's
+   * `imageId` must then be an AMI ID.
+   * @default the launch template alone: On-Demand instances of instanceType
+   */
+  readonly purchase?: FleetPurchaseOptions;
 }
 
 /** A target tracking policy as the Auto Scaling API takes it (`PutScalingPolicy`). */
@@ -126,6 +220,16 @@ export interface FleetCopySettings {
   readonly scalingPolicies: readonly TargetTrackingPolicySetting[];
   readonly notificationTopicArn?: string;
   readonly notificationTypes: readonly string[];
+  /** `PutWarmPool` arguments; absent: the copy must have no warm pool. */
+  readonly warmPool?: {
+    readonly PoolState: string;
+    readonly MinSize: number;
+    readonly MaxGroupPreparedCapacity?: number;
+    readonly InstanceReusePolicy: { readonly ReuseOnScaleIn: boolean };
+  };
+  /** `MixedInstancesPolicy` of UpdateAutoScalingGroup (launch template at `$Latest`); absent: the launch template alone. */
+  readonly mixedInstancesPolicy?: Record<string, unknown>;
+  readonly capacityRebalance: boolean;
 }
 
 /**
@@ -151,6 +255,10 @@ export class Fleet extends Construct {
   public readonly fleetTag: string;
   /** The bootstrap group's settings, for the copies CodeDeploy makes of it. */
   public readonly copySettings: FleetCopySettings;
+  /** The bootstrap group (`aws_autoscaling_group.fleet_asg`). */
+  private readonly group: AutoscalingGroup;
+  /** Its `instance_refresh` block without alarms; absent: no instance refresh. */
+  private readonly refresh?: AutoscalingGroupInstanceRefresh;
 
   constructor(scope: Construct, id: string, props: FleetProps) {
     super(scope, id);
@@ -181,6 +289,8 @@ export class Fleet extends Construct {
       detailedMonitoring: props.detailedMonitoring,
       keyName: props.keyName,
       instanceTags: props.instanceTags,
+      // A Hibernated warm pool needs instances launched with hibernation enabled.
+      hibernation: props.warmPool?.poolState === "Hibernated",
     });
 
     const groups = pin(
@@ -192,7 +302,7 @@ export class Fleet extends Construct {
     const bootstrapAlive = Op.or(Op.lt(Fn.lengthOf(groups.names), 1), Fn.contains(groups.names, this.bootstrapGroupName));
     this.liveGroupName = Token.asString(Fn.conditional(bootstrapAlive, this.bootstrapGroupName, Fn.element(Fn.sort(groups.names), 0)));
 
-    const instanceRefresh = props.instanceRefresh ?? false;
+    const instanceRefresh = props.instanceRefresh !== undefined && props.instanceRefresh !== false;
     const warmup = props.instanceWarmupSeconds ?? 300;
     const copied = props.copiedByReleases ?? false;
     const bootstrapCount = Token.asNumber(Fn.conditional(bootstrapAlive, 1, 0));
@@ -216,6 +326,26 @@ export class Fleet extends Construct {
           ]
         : []),
     ];
+    if (props.warmPool && props.purchase) {
+      throw new Error(`${this.node.path}: warmPool and purchase exclude each other: PutWarmPool refuses a group with a mixed instances policy or Spot (https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_PutWarmPool.html)`);
+    }
+    if (props.purchase && props.imageId.startsWith("resolve:ssm:")) {
+      throw new Error(
+        `${this.node.path}: a mixed instances policy needs an AMI ID in the launch template, not ${props.imageId} (CreateAutoScalingGroup refuses it: https://github.com/hashicorp/terraform-provider-aws/issues/38767)`,
+      );
+    }
+    const mixed = props.purchase ? mixedInstancesPolicy(props.instanceType, props.purchase) : undefined;
+    const warmPool = props.warmPool
+      ? {
+          PoolState: props.warmPool.poolState ?? "Stopped",
+          MinSize: props.warmPool.minSize ?? 1,
+          ...(props.warmPool.maxGroupPreparedCapacity !== undefined ? { MaxGroupPreparedCapacity: props.warmPool.maxGroupPreparedCapacity } : {}),
+          InstanceReusePolicy: { ReuseOnScaleIn: props.warmPool.reuseOnScaleIn ?? false },
+        }
+      : undefined;
+    const capacityRebalance = props.purchase ? (props.purchase.capacityRebalance ?? true) : false;
+    const templateVersion = instanceRefresh ? Token.asString(this.launchTemplate.latestVersion) : "$Latest";
+    this.refresh = refreshBlock(props.instanceRefresh, warmup);
     const group = pin(
       this,
       new AutoscalingGroup(this, "asg", {
@@ -234,13 +364,21 @@ export class Fleet extends Construct {
         // make `terraform apply` wait for them.
         waitForCapacityTimeout: "0",
         enabledMetrics: [...ENABLED_METRICS],
-        launchTemplate: {
-          id: this.launchTemplate.launchTemplateId,
-          version: instanceRefresh ? Token.asString(this.launchTemplate.latestVersion) : "$Latest",
-        },
-        instanceRefresh: instanceRefresh
-          ? { strategy: "Rolling", preferences: { minHealthyPercentage: 90, instanceWarmup: String(warmup), autoRollback: true } }
+        // With a mixed instances policy the template is named there, not at the top level.
+        launchTemplate: mixed ? undefined : { id: this.launchTemplate.launchTemplateId, version: templateVersion },
+        mixedInstancesPolicy: mixed ? mixedInstancesPolicyBlock(mixed, this.launchTemplate.launchTemplateId, templateVersion) : undefined,
+        capacityRebalance: mixed ? capacityRebalance : undefined,
+        warmPool: warmPool
+          ? {
+              poolState: warmPool.PoolState,
+              minSize: warmPool.MinSize,
+              maxGroupPreparedCapacity: warmPool.MaxGroupPreparedCapacity,
+              instanceReusePolicy: { reuseOnScaleIn: warmPool.InstanceReusePolicy.ReuseOnScaleIn },
+            }
           : undefined,
+        // terraform destroy deletes the warm pool before the group; its instances are disposable.
+        forceDeleteWarmPool: warmPool ? true : undefined,
+        instanceRefresh: this.refresh,
         tag: Object.entries(groupTags)
           .sort(([a], [b]) => a.localeCompare(b))
           .map(([key, value]) => ({ key, value, propagateAtLaunch: true })),
@@ -249,6 +387,7 @@ export class Fleet extends Construct {
       }),
       "asg",
     );
+    this.group = group;
 
     // With copies, the policies and notifications Terraform attaches go with the bootstrap group
     // (`count` follows it) and the reconciler puts the same ones on every copy: no plan churn.
@@ -293,8 +432,114 @@ export class Fleet extends Construct {
       scalingPolicies: policies,
       notificationTopicArn: props.notificationTopic?.topicArn,
       notificationTypes: [...GROUP_NOTIFICATIONS],
+      warmPool,
+      mixedInstancesPolicy: mixed ? { ...mixed, LaunchTemplate: { ...mixed.LaunchTemplate, LaunchTemplateSpecification: { LaunchTemplateId: this.launchTemplate.launchTemplateId, Version: "$Latest" } } } : undefined,
+      capacityRebalance,
     };
   }
+
+  /**
+   * CloudWatch alarms that fail the instance refresh when they go into ALARM (AlarmSpecification;
+   * with autoRollback, Auto Scaling then rolls back). Up to 10 alarms (API reference,
+   * https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_AlarmSpecification.html). The
+   * group refers to the alarms, so an alarm added in the same apply exists before a refresh starts.
+   */
+  public failRefreshOn(alarmNames: readonly string[]): void {
+    if (!this.refresh) throw new Error(`${this.node.path}: failRefreshOn needs instanceRefresh`);
+    if (alarmNames.length > 10) throw new Error(`${this.node.path}: an instance refresh watches at most 10 alarms, received ${alarmNames.length}`);
+    const preferences = { ...this.refresh.preferences, alarmSpecification: alarmNames.length > 0 ? { alarms: [...alarmNames] } : undefined };
+    this.group.putInstanceRefresh({ ...this.refresh, preferences });
+    if (alarmNames.length === 0) suppress(this.group, "ASG.INSTANCE_REFRESH_ALARMS", "the configuration lets the instance refresh watch no alarm (fleet.instanceRefresh.alarms: [])");
+  }
+}
+
+/** The `instance_refresh` block of {@link FleetProps.instanceRefresh}, without alarms. */
+function refreshBlock(option: boolean | FleetInstanceRefreshOptions | undefined, warmupSeconds: number): AutoscalingGroupInstanceRefresh | undefined {
+  if (option === undefined || option === false) return undefined;
+  const o: FleetInstanceRefreshOptions = option === true ? {} : option;
+  const checkpoints = o.checkpointPercentages ?? [];
+  if (o.checkpointDelaySeconds !== undefined && checkpoints.length === 0) throw new Error("Fleet: instanceRefresh.checkpointDelaySeconds needs checkpointPercentages (RefreshPreferences.CheckpointDelay)");
+  return {
+    strategy: "Rolling",
+    // A new template version starts the refresh (the provider's default trigger); no `triggers`:
+    // the group's other arguments (sizes, subnets, target groups) change without replacing instances.
+    preferences: {
+      minHealthyPercentage: o.minHealthyPercentage ?? 90,
+      maxHealthyPercentage: o.maxHealthyPercentage ?? 100,
+      instanceWarmup: String(warmupSeconds),
+      checkpointPercentages: checkpoints.length > 0 ? [...checkpoints] : undefined,
+      checkpointDelay: checkpoints.length > 0 ? String(o.checkpointDelaySeconds ?? 3600) : undefined,
+      skipMatching: o.skipMatching ?? false,
+      autoRollback: o.autoRollback ?? false,
+      scaleInProtectedInstances: o.scaleInProtectedInstances ?? "Ignore",
+      standbyInstances: o.standbyInstances ?? "Ignore",
+    },
+  };
+}
+
+/** A mixed instances policy in the Auto Scaling API's shape, without its launch template specification. */
+interface MixedPolicy {
+  readonly InstancesDistribution: {
+    readonly OnDemandBaseCapacity: number;
+    readonly OnDemandPercentageAboveBaseCapacity: number;
+    readonly OnDemandAllocationStrategy: string;
+    readonly SpotAllocationStrategy: string;
+  };
+  readonly LaunchTemplate: { readonly Overrides: readonly Record<string, unknown>[] };
+}
+
+function mixedInstancesPolicy(instanceType: string, p: FleetPurchaseOptions): MixedPolicy {
+  const req = p.instanceRequirements;
+  if (req && (p.instanceTypes ?? []).length > 0) throw new Error("Fleet: purchase.instanceTypes and purchase.instanceRequirements exclude each other");
+  const range = (r: { min: number; max?: number }) => ({ Min: r.min, ...(r.max !== undefined ? { Max: r.max } : {}) });
+  const overrides: Record<string, unknown>[] = req
+    ? [
+        {
+          InstanceRequirements: {
+            VCpuCount: range(req.vcpu),
+            MemoryMiB: range(req.memoryMiB),
+            ...(req.allowedInstanceTypes ? { AllowedInstanceTypes: [...req.allowedInstanceTypes] } : {}),
+          },
+        },
+      ]
+    : [instanceType, ...(p.instanceTypes ?? [])].map((type) => ({ InstanceType: type }));
+  return {
+    InstancesDistribution: {
+      OnDemandBaseCapacity: p.onDemandBaseCapacity ?? 0,
+      OnDemandPercentageAboveBaseCapacity: p.onDemandPercentageAboveBase ?? 100,
+      OnDemandAllocationStrategy: p.onDemandAllocationStrategy ?? (req ? "lowest-price" : "prioritized"),
+      SpotAllocationStrategy: p.spotAllocationStrategy ?? "price-capacity-optimized",
+    },
+    LaunchTemplate: { Overrides: overrides },
+  };
+}
+
+/** The same policy as the provider's `mixed_instances_policy` block. */
+function mixedInstancesPolicyBlock(policy: MixedPolicy, launchTemplateId: string, version: string) {
+  const d = policy.InstancesDistribution;
+  const range = (r: { Min: number; Max?: number }) => ({ min: r.Min, max: r.Max });
+  return {
+    instancesDistribution: {
+      onDemandBaseCapacity: d.OnDemandBaseCapacity,
+      onDemandPercentageAboveBaseCapacity: d.OnDemandPercentageAboveBaseCapacity,
+      onDemandAllocationStrategy: d.OnDemandAllocationStrategy,
+      spotAllocationStrategy: d.SpotAllocationStrategy,
+    },
+    launchTemplate: {
+      launchTemplateSpecification: { launchTemplateId, version },
+      override: policy.LaunchTemplate.Overrides.map((o: any) =>
+        o.InstanceRequirements
+          ? {
+              instanceRequirements: {
+                vcpuCount: range(o.InstanceRequirements.VCpuCount),
+                memoryMib: range(o.InstanceRequirements.MemoryMiB),
+                allowedInstanceTypes: o.InstanceRequirements.AllowedInstanceTypes,
+              },
+            }
+          : { instanceType: o.InstanceType as string },
+      ),
+    },
+  };
 }
 
 const ENABLED_METRICS = ["GroupDesiredCapacity", "GroupInServiceInstances", "GroupMinSize", "GroupMaxSize", "GroupPendingInstances", "GroupTerminatingInstances", "GroupTotalInstances"];

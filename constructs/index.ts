@@ -41,4 +41,5 @@ export * from "./role";
 export * from "./security-group";
 export * from "./static-site";
 export * from "./target-group";
+export * from "./task-definition-cleaner";
 export * from "./web-acl";

@@ -81,6 +81,14 @@ export interface LaunchTemplateProps {
    * @default {}
    */
   readonly instanceTags?: Readonly<Record<string, string>>;
+  /**
+   * Launch instances enabled for hibernation (`hibernation_options`), which a Hibernated warm pool
+   * needs: hibernation can only be enabled at launch, and the instance type, the AMI and an encrypted
+   * root volume large enough for the memory must meet EC2's prerequisites
+   * (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/hibernating-prerequisites.html).
+   * @default false
+   */
+  readonly hibernation?: boolean;
 }
 
 /**
@@ -119,6 +127,7 @@ export class LaunchTemplate extends Construct {
           instanceMetadataTags: "enabled",
         },
         monitoring: { enabled: props.detailedMonitoring ?? false },
+        hibernationOptions: props.hibernation ? { configured: true } : undefined,
         networkInterfaces: [
           {
             deviceIndex: 0,

@@ -49,6 +49,22 @@ export interface LoadBalancerProps {
   readonly accessLogExpirationDays?: number;
   /** Let `terraform destroy` empty the access log bucket. @default false */
   readonly forceDestroyLogs?: boolean;
+  /**
+   * A second listener for testing a blue/green fleet before traffic moves to it, on its own port
+   * and behind its own security group (the load balancer gets it besides `securityGroup`).
+   * @default no test listener
+   */
+  readonly testListener?: TestListenerOptions;
+}
+
+/** A test listener: same protocol as the serving listener (HTTPS with its certificate, else HTTP). */
+export interface TestListenerOptions {
+  /** Port of the listener; never 80 or 443 (the serving listeners). */
+  readonly port: number;
+  /** Where every request on the port goes. */
+  readonly targetGroupArn: string;
+  /** Admits the testers on `port`; attached to the load balancer. */
+  readonly securityGroup: SecurityGroup;
 }
 
 /**
@@ -67,12 +83,18 @@ export class LoadBalancer extends Construct {
   public readonly serviceListenerArn: string;
   public readonly https: boolean;
   public readonly securityGroup: SecurityGroup;
+  /** The test listener, when {@link LoadBalancerProps.testListener} is set. */
+  public readonly testListenerArn?: string;
 
   constructor(scope: Construct, id: string, props: LoadBalancerProps) {
     super(scope, id);
     const context = AccountContext.of(this);
     this.https = props.certificateArn !== undefined;
     this.securityGroup = props.securityGroup;
+    const test = props.testListener;
+    if (test && (test.port === 80 || test.port === 443 || !Number.isInteger(test.port) || test.port < 1 || test.port > 65535)) {
+      throw new Error(`${this.node.path}: testListener.port: received ${test.port}; allowed: a TCP port other than 80 and 443 (the serving listeners)`);
+    }
 
     const logs = new Bucket(this, childId(this, "logs"), {
       bucketPrefix: `${props.namePrefix}-alb-logs-`,
@@ -95,7 +117,7 @@ export class LoadBalancer extends Construct {
         loadBalancerType: "application",
         internal: false,
         subnets: [...props.subnetIds],
-        securityGroups: [props.securityGroup.securityGroupId],
+        securityGroups: [props.securityGroup.securityGroupId, ...(test ? [test.securityGroup.securityGroupId] : [])],
         dropInvalidHeaderFields: true,
         enableDeletionProtection: props.deletionProtection ?? true,
         idleTimeout: props.idleTimeoutSeconds ?? 60,
@@ -145,6 +167,24 @@ export class LoadBalancer extends Construct {
       this.serviceListenerArn = https.arn;
     } else {
       this.serviceListenerArn = http.arn;
+    }
+
+    if (test) {
+      // Requests on the test port skip the CloudFront header check: its security group admits only
+      // the configured CIDRs, and the port serves the new fleet only while a deployment waits.
+      const listener = pin(
+        this,
+        new LbListener(this, "test", {
+          loadBalancerArn: alb.arn,
+          port: test.port,
+          protocol: this.https ? "HTTPS" : "HTTP",
+          sslPolicy: this.https ? (props.sslPolicy ?? "ELBSecurityPolicy-TLS13-1-2-2021-06") : undefined,
+          certificateArn: props.certificateArn,
+          defaultAction: [{ type: "forward", targetGroupArn: test.targetGroupArn }],
+        }),
+        "test",
+      );
+      this.testListenerArn = listener.arn;
     }
 
     if (props.requiredHeader) {

@@ -30,6 +30,13 @@ export interface IPipelineDeployTarget {
   readonly region?: string;
   /** Grants the pipeline's role what the deploy action calls. */
   grantDeploy(role: Role): void;
+  /**
+   * A CodeBuild step before the deploy action, in the Deploy stage: it gets the build's output
+   * artifact and writes `outputArtifact`, the deploy action's input (e.g. taskdef.json and
+   * appspec.yaml for CodeDeployToECS).
+   * @default none: the deploy action gets the build's output artifact
+   */
+  readonly prepare?: { readonly project: BuildProject; readonly outputArtifact: string };
 }
 
 /**
@@ -118,6 +125,7 @@ export class Pipeline extends Construct {
     props.encryptionKey.grantEncryptDecrypt(this.role);
     props.build.grantStartBuild(this.role);
     props.deployTarget.grantDeploy(this.role);
+    props.deployTarget.prepare?.project.grantStartBuild(this.role);
     props.approvalTopic?.grantPublish(this.role);
 
     const stages: CodepipelineStage[] = [
@@ -143,16 +151,33 @@ export class Pipeline extends Construct {
       });
     }
     const target = props.deployTarget;
+    const prepare = target.prepare;
     stages.push({
       name: "Deploy",
       action: [
+        ...(prepare
+          ? [
+              {
+                name: "Prepare",
+                category: "Build",
+                owner: "AWS",
+                provider: "CodeBuild",
+                version: "1",
+                runOrder: 1,
+                inputArtifacts: ["build"],
+                outputArtifacts: [prepare.outputArtifact],
+                configuration: { ProjectName: prepare.project.projectName },
+              },
+            ]
+          : []),
         {
           name: "Deploy",
           category: target.actionProvider === "CodeBuild" ? "Build" : "Deploy",
           owner: "AWS",
           provider: target.actionProvider,
           version: "1",
-          inputArtifacts: ["build"],
+          runOrder: prepare ? 2 : undefined,
+          inputArtifacts: [prepare ? prepare.outputArtifact : "build"],
           configuration: { ...target.configuration },
           region: target.region,
         },

@@ -44,6 +44,19 @@ export interface TargetGroupProps {
   readonly deregistrationDelaySeconds?: number;
 }
 
+/** Options of {@link TargetGroup.routePath}. */
+export interface RouteOptions {
+  /**
+   * The second group of a CodeDeploy blue/green pair: the rule forwards to both (this group 100,
+   * the alternate 0) and Terraform ignores its action afterwards, since CodeDeploy rewrites the
+   * weights of the rules that forward to the pair on every release (the `AWSCodeDeployRoleForECS`
+   * policy grants it `elasticloadbalancing:ModifyRule`,
+   * https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AWSCodeDeployRoleForECS.html).
+   * @default a plain forward to this group, managed by Terraform
+   */
+  readonly alternate?: TargetGroup;
+}
+
 /**
  * A target group over HTTP with an explicit health check. The port is part of the default name
  * so a replacement (new port) can be created before the old group is destroyed.
@@ -103,14 +116,30 @@ export class TargetGroup extends Construct {
    * Forwards requests whose path matches one of `pathPatterns` (at most five) on `listenerArn` to
    * this group, at a fixed priority. Returns the rule, for resources that must wait for it.
    */
-  public routePath(listenerArn: string, pathPatterns: readonly string[], priority: number): LbListenerRule {
+  public routePath(listenerArn: string, pathPatterns: readonly string[], priority: number, options: RouteOptions = {}): LbListenerRule {
+    const alternate = options.alternate;
     return pin(
       this,
       new LbListenerRule(this, "path-rule", {
         listenerArn,
         priority,
         condition: [{ pathPattern: { values: [...pathPatterns] } }],
-        action: [{ type: "forward", targetGroupArn: this.targetGroupArn }],
+        action: [
+          alternate
+            ? {
+                type: "forward",
+                forward: {
+                  targetGroup: [
+                    { arn: this.targetGroupArn, weight: 100 },
+                    { arn: alternate.targetGroupArn, weight: 0 },
+                  ],
+                },
+              }
+            : { type: "forward", targetGroupArn: this.targetGroupArn },
+        ],
+        // CodeDeploy moves the weights between the two groups on every release and leaves the
+        // rule pointing at whichever group is live: Terraform writes the action once.
+        lifecycle: alternate ? { ignoreChanges: ["action"] } : undefined,
       }),
       "path",
     );

@@ -576,7 +576,9 @@ class ArchitectureBuilder {
       const parameters = this.stack.resources("aws_ssm_parameter").filter((p) => this.stack.refs([p.values.value, p.values.insecure_value]).includes(image));
       for (const template of this.stack.resources("aws_launch_template")) {
         const imageId = template.values.image_id;
-        const viaParameter = typeof imageId === "string" && parameters.some((p) => imageId === `resolve:ssm:${p.values.name}` || this.stack.refs(imageId).includes(p));
+        // With a mixed instances policy the template names the AMI ID read at plan time (data.aws_ssm_parameter).
+        const readAtPlan = this.stack.refs(imageId, "data.aws_ssm_parameter").flatMap((d) => this.stack.refs(d.values.name, "aws_ssm_parameter"));
+        const viaParameter = typeof imageId === "string" && parameters.some((p) => imageId === `resolve:ssm:${p.values.name}` || this.stack.refs(imageId).includes(p) || readAtPlan.includes(p));
         if (viaParameter || this.stack.refs(imageId).includes(image)) this.edge(image.address, template.address, viaParameter ? "AMI (SSM parameter)" : "AMI", true);
       }
     }

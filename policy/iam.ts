@@ -186,6 +186,11 @@ export const RESOURCE_WILDCARD_EXCEPTIONS: ReadonlyArray<{ readonly actions: rea
     reason: "The CodeDeploy agent's command channel has no resource type.",
   },
   { actions: ["ecs:RegisterTaskDefinition", "ecs:DiscoverPollEndpoint"], reason: "Task definition registration and the ECS agent's endpoint discovery have no resource type." },
+  {
+    actions: ["ecs:DeregisterTaskDefinition", "ecs:DeleteTaskDefinitions"],
+    reason:
+      "Task definition actions have no resource-level permissions (aws/containers-roadmap#929, open; Service Authorization Reference, Amazon ECS): the task definition cleaner's input bounds it to its environment's families.",
+  },
 ];
 
 export function isResourceWildcardException(action: string): boolean {

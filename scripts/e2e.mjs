@@ -157,6 +157,18 @@ async function runCase(c) {
       changedOut = path.join(dir, "changed-out");
       await timed("synth", () => synthesize({ configFile: changedFile, outdir: changedOut, format: c.format ?? "json", atomic: false, generatedDir: path.join(dir, "changed-generated") }));
     }
+    // Issue 16 item 3: an in-place fleet with fleet.instanceRefresh gets a launch template change
+    // (another instance size) after its first apply; the apply must start an instance refresh with
+    // the configured preferences and alarms (moto_patches/autoscaling_instance_refresh.py refuses
+    // what AWS refuses), and the plan after it must be empty.
+    const refreshChange = c.cli ? undefined : templateChange(synth.config, adapted);
+    let refreshOut;
+    if (refreshChange) {
+      const changedFile = path.join(dir, "config.refresh.yaml");
+      fs.writeFileSync(changedFile, YAML.stringify(refreshChange.config));
+      refreshOut = path.join(dir, "refresh-out");
+      await timed("synth", () => synthesize({ configFile: changedFile, outdir: refreshOut, format: c.format ?? "json", atomic: false, generatedDir: path.join(dir, "refresh-generated") }));
+    }
     const checkFleet = async (group, expected, when) => {
       const live = JSON.parse(await python3(env, ["check-fleet", group.region, group.app, group.name, JSON.stringify(expected)]).catch((e) => {
         throw new StepError(`${when}: ${e.message}`);
@@ -171,18 +183,41 @@ async function runCase(c) {
       // One stack is enough to prove the HCL output equals the JSON output: the last, the largest
       // (production, with protection) of the default configuration.
       if (c.eject && stack === stacks[stacks.length - 1]) await timed(`eject ${label}`, () => eject(c, dir, configFile, stack, env, log));
+      const refresh = refreshChange?.stacks.get(label);
+      if (refresh) {
+        await timed(`refresh ${label}`, async () => {
+          fs.cpSync(path.join(refreshOut, "stacks", label), stack, { recursive: true, filter: (src) => !src.includes(`${path.sep}.terraform`) });
+          await terraform(env, stack, ["apply", "-auto-approve", "-input=false", "-no-color"], log);
+          const started = JSON.parse(await python3(env, ["check-refresh", refresh.region, refresh.group, JSON.stringify(refresh.expected)]));
+          log.push(`instance refresh after ${refresh.change}: ${JSON.stringify(started)}`);
+          await planEmpty(env, stack, log, "after the template change and its instance refresh");
+        });
+      }
       const groups = await blueGreenGroups(env, stack);
       const change = settings?.stacks.get(label);
       const release = (group, n, expected) =>
         timed(`release ${label} #${n}`, async () => {
           const released = JSON.parse(await python3(env, ["release", group.region, group.app, group.name]));
-          log.push(`release #${n} of ${group.app}/${group.name}: ${released.original} -> ${released.copy}; reconciled ${JSON.stringify(released.reconciled)}`);
+          log.push(`release #${n} of ${group.app}/${group.name}: ${released.original} -> ${released.copy}; reconciled ${JSON.stringify(released.reconciled)}${released.waited ? `; waited before traffic moved ${JSON.stringify(released.waited)}` : ""}`);
           result.releases++;
           // The reconciler ran on the success event: nothing is left for Terraform to do.
           await planEmpty(env, stack, log, `after release #${n}`);
           await checkFleet(group, expected, `after release #${n}`);
         });
       for (const group of groups) await release(group, 1, expectedFleet(synth.config, group));
+      // ECS services with CodeDeploy blue/green: two releases each (the second swaps the pair back;
+      // task sets, listener rules and the test listener as CodeDeploy leaves them), and after each
+      // nothing for Terraform to do.
+      for (const group of await ecsBlueGreenGroups(env, stack)) {
+        for (const n of [1, 2]) {
+          await timed(`release ${label} ecs #${n}`, async () => {
+            const released = JSON.parse(await python3(env, ["release-ecs", group.region, group.app, group.name]));
+            log.push(`ECS blue/green release #${n} of ${group.app}/${group.name}: ${JSON.stringify(released)}`);
+            result.releases++;
+            await planEmpty(env, stack, log, `after ECS blue/green release #${n} of ${group.name}`);
+          });
+        }
+      }
       if (change && groups.length) {
         await timed(`settings ${label}`, async () => {
           fs.cpSync(path.join(changedOut, "stacks", label), stack, { recursive: true, filter: (src) => !src.includes(`${path.sep}.terraform`) });
@@ -520,6 +555,44 @@ function fleetSettingsChange(parsed, adapted) {
   return { config, parsed: changed, stacks };
 }
 
+/**
+ * The configuration with the instance size of every in-place fleet with an instance refresh changed
+ * (a new launch template version), and per stack what the refresh that change starts must carry.
+ */
+function templateChange(parsed, adapted) {
+  const config = structuredClone(adapted);
+  const stacks = new Map();
+  for (const [name, env] of Object.entries(parsed.environments)) {
+    const refresh = env.fleet?.instanceRefresh;
+    if (env.platform !== "fleet" || env.deployment?.mode !== "in-place" || !refresh) continue;
+    const [family, size] = env.fleet.instanceType.split(".");
+    const instanceType = `${family}.${size === "large" ? "xlarge" : "large"}`;
+    config.environments[name] = { ...config.environments[name], fleet: { ...config.environments[name]?.fleet, instanceType } };
+    // lib/config/instance-refresh.ts: `true` is every default; alarms default to the ones that stop a deployment.
+    const r = refresh === true ? {} : refresh;
+    const alarmKinds = r.alarms ?? env.observability.alarms.stopDeployments;
+    stacks.set(`${parsed.app.name}-${name}`, {
+      change: `fleet.instanceType ${env.fleet.instanceType} -> ${instanceType}`,
+      region: parsed.app.region,
+      group: `${parsed.app.name}-${name}-fleet`,
+      expected: {
+        MinHealthyPercentage: r.minHealthyPercent ?? 90,
+        MaxHealthyPercentage: r.maxHealthyPercent ?? 100,
+        CheckpointPercentages: r.checkpoints?.percentages ?? null,
+        CheckpointDelay: r.checkpoints ? r.checkpoints.delaySeconds : null,
+        SkipMatching: r.skipMatching ?? false,
+        AutoRollback: r.autoRollback ?? false,
+        ScaleInProtectedInstances: r.scaleInProtectedInstances ?? "Ignore",
+        StandbyInstances: r.standbyInstances ?? "Ignore",
+        // FleetAlarms: 5xx is two alarms (load balancer and targets) unless the load balancer is shared.
+        alarms: alarmKinds.length + (alarmKinds.includes("5xx") && env.loadBalancer?.mode !== "shared" ? 1 : 0),
+        alarmPrefix: `${parsed.app.name}-${name}-`,
+      },
+    });
+  }
+  return stacks.size === 0 ? undefined : { config, stacks };
+}
+
 /** What the live group of a deployment group must have, from the parsed configuration. */
 function expectedFleet(parsed, group) {
   const name = Object.keys(parsed.environments).find((n) => `${parsed.app.name}-${n}` === group.name);
@@ -536,6 +609,21 @@ function expectedFleet(parsed, group) {
     notifications: true,
     // FleetAlarms.groupAlarmNames, which the fleet reconciler points at the live group.
     groupAlarms: ["cpu-high", "disk-high", "memory-high"].map((alarm) => `${group.name}-${alarm}`),
+    // fleet.warmPool and fleet.purchase: the reconciler puts them on every copy (constructs/fleet.ts, copySettings).
+    warmPool: fleet.warmPool?.enabled
+      ? { poolState: fleet.warmPool.poolState, minSize: fleet.warmPool.minSize, maxGroupPreparedCapacity: fleet.warmPool.maxGroupPreparedCapacity ?? null, reuseOnScaleIn: fleet.warmPool.reuseOnScaleIn }
+      : null,
+    // (Attribute-based selection is not compared: moto launches nothing from instance requirements.)
+    ...(fleet.purchase?.instanceRequirements ? {} : { mixedInstances: fleet.purchase?.enabled
+        ? {
+            instanceTypes: [fleet.instanceType, ...fleet.purchase.instanceTypes],
+            onDemandBaseCapacity: fleet.purchase.onDemandBaseCapacity,
+            onDemandPercentageAboveBaseCapacity: fleet.purchase.onDemandPercentageAboveBase,
+            onDemandAllocationStrategy: fleet.purchase.onDemandAllocationStrategy ?? "prioritized",
+            spotAllocationStrategy: fleet.purchase.spotAllocationStrategy,
+          }
+        : null }),
+    capacityRebalance: fleet.purchase?.enabled ? fleet.purchase.capacityRebalance : false,
   };
 }
 
@@ -553,6 +641,17 @@ async function blueGreenGroups(env, dir) {
     .filter((r) => r.type === "aws_codedeploy_deployment_group" && r.mode === "managed")
     .flatMap((r) => r.instances.map((i) => i.attributes))
     .filter((a) => a.deployment_style?.[0]?.deployment_type === "BLUE_GREEN" && a.blue_green_deployment_config?.[0]?.green_fleet_provisioning_option?.[0]?.action === "COPY_AUTO_SCALING_GROUP")
+    .map((a) => ({ app: a.app_name, name: a.deployment_group_name, region: a.arn.split(":")[3] }));
+}
+
+/** CodeDeploy deployment groups of ECS services (compute platform ECS) in a stack's state. */
+async function ecsBlueGreenGroups(env, dir) {
+  const { code, output } = await run("terraform", ["state", "pull"], dir, env);
+  if (code !== 0) throw new StepError(`terraform state pull failed in ${path.basename(dir)}:\n${tail(output)}`);
+  return (JSON.parse(output).resources ?? [])
+    .filter((r) => r.type === "aws_codedeploy_deployment_group" && r.mode === "managed")
+    .flatMap((r) => r.instances.map((i) => i.attributes))
+    .filter((a) => a.ecs_service?.[0]?.service_name)
     .map((a) => ({ app: a.app_name, name: a.deployment_group_name, region: a.arn.split(":")[3] }));
 }
 
@@ -624,7 +723,7 @@ async function runAll(items, limit, fn) {
 }
 
 function printTable(rows) {
-  const columns = ["moto", "synth", "cdktf", "init", "apply", "plan", "eject", "release", "settings", "decommission", "destroy", "leftovers"];
+  const columns = ["moto", "synth", "cdktf", "init", "apply", "plan", "eject", "refresh", "release", "settings", "decommission", "destroy", "leftovers"];
   const head = ["case", "stacks", "releases", ...columns.map((c) => `${c} s`), "result"];
   const body = rows.map((r) => [r.name, String(r.stacks), String(r.releases), ...columns.map((c) => (r.times[c] === undefined ? "-" : r.times[c].toFixed(1))), r.ok ? "ok" : `FAILED (${r.step})`]);
   const Table = require("cli-table3");

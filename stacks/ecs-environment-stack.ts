@@ -2,13 +2,14 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { TerraformOutput, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { assertUniqueAddresses } from "../lib/address";
-import { EcsConfig } from "../lib/config/ecs";
+import { blueGreenSettings, EcsConfig } from "../lib/config/ecs";
 import { AppConfig, EnvironmentConfig } from "../lib/config/schema";
 import { AccountContext } from "../constructs/account-context";
 import { AliasRecord } from "../constructs/alias-record";
 import { Bucket } from "../constructs/bucket";
 import { BuildProject } from "../constructs/build-project";
-import { BuildProjectDeployTarget, Pipeline } from "../constructs/pipeline";
+import { BuildProjectDeployTarget, IPipelineDeployTarget, Pipeline } from "../constructs/pipeline";
+import { EcsDeploymentGroup } from "../constructs/ecs-deployment-group";
 import { EcsCluster } from "../constructs/ecs-cluster";
 import { EcsService } from "../constructs/ecs-service";
 import { EcsServiceAlarms } from "../constructs/ecs-service-alarms";
@@ -19,6 +20,7 @@ import { LoadBalancer } from "../constructs/load-balancer";
 import { Network } from "../constructs/network";
 import { environmentWebAcl } from "./environment-parts";
 import { NotificationTopic } from "../constructs/notification-topic";
+import { TaskDefinitionCleaner } from "../constructs/task-definition-cleaner";
 import { SecurityGroup } from "../constructs/security-group";
 import { applyBackend } from "./backend";
 import { pipelineSource } from "./pipeline-source";
@@ -70,6 +72,8 @@ export class EcsEnvironmentStack extends TerraformStack {
   public readonly pipelines: Pipeline[] = [];
   /** The pipelines' deploy steps, one per service unless `pipeline.enabled` is false. */
   public readonly deployProjects: BuildProject[] = [];
+  /** CodeDeploy blue/green of each service, in the order of {@link services}; undefined for rolling services. */
+  public readonly deploymentGroups: Array<EcsDeploymentGroup | undefined>;
   /** Group of the EC2 container instances (EC2 services only). */
   public readonly containerInstanceSecurityGroup?: SecurityGroup;
 
@@ -167,6 +171,7 @@ export class EcsEnvironmentStack extends TerraformStack {
             notificationTopic: this.notifications,
           }
         : undefined,
+      exec: ecs.exec.enabled ? { logRetentionDays: ecs.exec.logRetentionDays, logEncryptionKey: this.encryptionKey, keyDeletionWindowDays: env.encryption.keyDeletionWindowDays } : undefined,
     });
 
     const repository = env.artifacts.containerRepository;
@@ -200,8 +205,21 @@ export class EcsEnvironmentStack extends TerraformStack {
           deregistrationDelaySeconds: lb.deregistrationDelaySeconds,
           initialImageTag: service.initialImageTag,
           repository: { ...repository, forceDelete: !env.protection },
+          // Rolling services only: ECS refuses to change enableExecuteCommand of a CODE_DEPLOY service
+          // through UpdateService (docs/ecs.md, ECS Exec instead of SSH).
+          enableExecuteCommand: ecs.exec.enabled && !blueGreenSettings(service),
+          deploymentController: blueGreenSettings(service) ? "CODE_DEPLOY" : undefined,
         }),
     );
+
+    // Releases register revisions of every service's family outside Terraform; on destroy this
+    // deregisters and deletes them (docs/ecs.md, "ECS releases").
+    new TaskDefinitionCleaner(this, "task-definition-cleaner", {
+      namePrefix: this.namePrefix,
+      families: this.services.map((service) => ({ family: service.taskFamily, terraformRevisionArn: service.taskDefinitionArn })),
+      encryptionKey: this.encryptionKey,
+      logRetentionDays: env.observability.logRetentionDays,
+    });
 
     const alarms = env.observability.alarms;
     this.serviceAlarms = this.services.map(
@@ -213,6 +231,7 @@ export class EcsEnvironmentStack extends TerraformStack {
           serviceName: service.serviceName,
           loadBalancerArnSuffix: this.loadBalancer.arnSuffix,
           targetGroupArnSuffix: service.targetGroup.arnSuffix,
+          greenTargetGroupArnSuffix: service.greenTargetGroup?.arnSuffix,
           cpuHighPercent: alarms.cpuHighPercent,
           memoryHighPercent: alarms.memoryHighPercent,
           http5xxPerMinute: alarms.http5xxPerMinute,
@@ -222,12 +241,45 @@ export class EcsEnvironmentStack extends TerraformStack {
           stopDeployments: alarms.stopDeployments,
         }),
     );
+    // Rolling services fail and roll back a deployment on their alarms of the kinds that stop
+    // deployments (validation makes sure there is one when rollbackOnAlarms is on); CODE_DEPLOY
+    // services hand theirs to the CodeDeploy deployment group.
+    this.services.forEach((service, i) => {
+      if (service.deploymentController !== "ECS") return;
+      const names = this.serviceAlarms[i].deploymentAlarmNames;
+      if (ecs.rollbackOnAlarms && names.length > 0) service.rollBackOnAlarms(names);
+      else service.withoutAlarmRollback("the configuration turns alarm-based rollback off (ecs.rollbackOnAlarms: false)");
+    });
+    // Blue/green services: CodeDeploy over the service's target group pair, rolled back on the
+    // alarms of the kinds that stop deployments, with a test listener where configured.
+    this.deploymentGroups = ecs.services.map((config, i) => {
+      const settings = blueGreenSettings(config);
+      if (!settings) return undefined;
+      const service = this.services[i];
+      return new EcsDeploymentGroup(this, `${service.node.id}-deployment`, {
+        service,
+        namePrefix: this.namePrefix,
+        productionListenerArn: this.loadBalancer.serviceListenerArn,
+        loadBalancerArn: this.loadBalancer.loadBalancerArn,
+        loadBalancerSecurityGroup: this.network.albSecurityGroup,
+        trafficShift: { type: settings.trafficShift, ...settings.steps, predefinedConfig: settings.predefinedConfig },
+        terminationWaitMinutes: settings.terminationWaitMinutes,
+        testListener: settings.testListener,
+        https: https && lb.certificateArn ? { certificateArn: lb.certificateArn, sslPolicy: lb.sslPolicy } : undefined,
+        alarmNames: ecs.rollbackOnAlarms !== false ? this.serviceAlarms[i].deploymentAlarmNames : [],
+        notificationTopic: this.notifications,
+      });
+    });
     if (env.observability.dashboard.enabled) {
       const dashboard = new Dashboard(this, "dashboard", {
         dashboardName: this.namePrefix,
         widgets: [
           ...trafficWidgets(
-            this.services.map((service) => ({ label: service.serviceName, loadBalancerArnSuffix: this.loadBalancer.arnSuffix, targetGroupArnSuffix: service.targetGroup.arnSuffix })),
+            // A blue-green service serves from either group of its pair: both are drawn.
+            this.services.flatMap((service) => [
+              { label: service.serviceName, loadBalancerArnSuffix: this.loadBalancer.arnSuffix, targetGroupArnSuffix: service.targetGroup.arnSuffix },
+              ...(service.greenTargetGroup ? [{ label: `${service.serviceName} (green)`, loadBalancerArnSuffix: this.loadBalancer.arnSuffix, targetGroupArnSuffix: service.greenTargetGroup.arnSuffix }] : []),
+            ]),
             this.loadBalancer.arnSuffix,
           ),
           ...ecsServiceWidgets(this.cluster.clusterName, this.services.map((service) => service.serviceName)),
@@ -251,7 +303,7 @@ export class EcsEnvironmentStack extends TerraformStack {
         },
       ],
     });
-    ecs.services.forEach((config, i) => this.release(env, config, this.services[i]));
+    ecs.services.forEach((config, i) => this.release(env, config, this.services[i], this.deploymentGroups[i]));
     // A third-party CI (ci.provider) builds and deploys the services itself (pipeline.enabled is false then).
     ecsCiIdentity(this, app.name, envName, env.ci, this.services);
 
@@ -277,6 +329,11 @@ export class EcsEnvironmentStack extends TerraformStack {
       "ECR repository of each service, by service name",
     );
 
+    if (this.cluster.exec) {
+      this.output("ecs_exec_operator_policy_arn", this.cluster.exec.operatorPolicyArn, "Managed policy to attach to whoever may open ECS Exec sessions (aws ecs execute-command) in this cluster's tasks");
+      this.output("ecs_exec_log_group_name", this.cluster.exec.logGroup.logGroupName, "CloudWatch Logs group with each ECS Exec session's commands and output");
+    }
+
     this.output("artifact_bucket_name", this.artifactBucket.bucketName, "S3 bucket for pipeline artifacts (and s3 sources)");
     if (this.pipelines.length > 0) {
       this.output("pipeline_names", Object.fromEntries(ecs.services.map((s, i) => [s.name, this.pipelines[i].pipelineName])), "CodePipeline of each service, by service name");
@@ -292,7 +349,7 @@ export class EcsEnvironmentStack extends TerraformStack {
    * task definition revision from the one Terraform registered last, with the built image, and
    * rolls the service to it (docs/release-pipeline.md "ECS releases").
    */
-  private release(env: EnvironmentConfig, config: EcsConfig["services"][number], service: EcsService): void {
+  private release(env: EnvironmentConfig, config: EcsConfig["services"][number], service: EcsService, blueGreen?: EcsDeploymentGroup): void {
     const name = `${this.namePrefix}-${config.name}`;
     const logRetentionDays = env.build.logRetentionDays ?? env.observability.logRetentionDays;
     const build = new BuildProject(this, `${service.node.id}-build`, {
@@ -311,23 +368,47 @@ export class EcsEnvironmentStack extends TerraformStack {
     });
     this.buildProjects.push(build);
     if (!env.pipeline.enabled) return;
-    // The deploy step has a role of its own: the build runs the application's Dockerfile in
-    // privileged mode and gets no ECS or PassRole permission; the deploy step runs no application
-    // code and gets no ECR push. It produces nothing: no Docker, no cache, the smallest compute.
-    const deploy = new BuildProject(this, `${service.node.id}-deploy`, {
-      projectName: `${name}-deploy`,
-      description: `Deploys ${name}: the next task definition revision from Terraform's latest with the built image, then the service`,
-      encryptionKey: this.encryptionKey,
-      artifactBucket: this.artifactBucket,
-      logRetentionDays,
-      computeType: "BUILD_GENERAL1_SMALL",
-      timeoutMinutes: ECS_DEPLOY_TIMEOUT_MINUTES,
-      cache: false,
-      environmentVariables: { ...service.deployVariables, DEPLOY_TIMEOUT_SECONDS: String((ECS_DEPLOY_TIMEOUT_MINUTES - 5) * 60) },
-      buildspec: renderTemplate("ecs/deploy-buildspec.yml", {}),
-    });
-    service.grantDeploy(deploy.role);
-    this.deployProjects.push(deploy);
+    let deployTarget: IPipelineDeployTarget;
+    if (blueGreen) {
+      // Blue/green: the CodeDeployToECS action deploys; a small project before it writes the
+      // action's taskdef.json (Terraform's latest revision, image placeholder), imageDetail.json
+      // and appspec.yaml. It reads Terraform's revision and nothing else.
+      const prepare = new BuildProject(this, `${service.node.id}-prepare`, {
+        projectName: `${name}-prepare`,
+        description: `Prepares the blue/green release of ${name}: taskdef.json from Terraform's latest revision, appspec.yaml, imageDetail.json`,
+        encryptionKey: this.encryptionKey,
+        artifactBucket: this.artifactBucket,
+        logRetentionDays,
+        computeType: "BUILD_GENERAL1_SMALL",
+        timeoutMinutes: 15,
+        cache: false,
+        environmentVariables: service.prepareVariables,
+        buildspec: renderTemplate("ecs/prepare-blue-green-buildspec.yml", {}),
+      });
+      service.grantPrepare(prepare.role);
+      blueGreen.usePrepareProject(prepare);
+      this.deployProjects.push(prepare);
+      deployTarget = blueGreen;
+    } else {
+      // The deploy step has a role of its own: the build runs the application's Dockerfile in
+      // privileged mode and gets no ECS or PassRole permission; the deploy step runs no application
+      // code and gets no ECR push. It produces nothing: no Docker, no cache, the smallest compute.
+      const deploy = new BuildProject(this, `${service.node.id}-deploy`, {
+        projectName: `${name}-deploy`,
+        description: `Deploys ${name}: the next task definition revision from Terraform's latest with the built image, then the service`,
+        encryptionKey: this.encryptionKey,
+        artifactBucket: this.artifactBucket,
+        logRetentionDays,
+        computeType: "BUILD_GENERAL1_SMALL",
+        timeoutMinutes: ECS_DEPLOY_TIMEOUT_MINUTES,
+        cache: false,
+        environmentVariables: { ...service.deployVariables, DEPLOY_TIMEOUT_SECONDS: String((ECS_DEPLOY_TIMEOUT_MINUTES - 5) * 60) },
+        buildspec: renderTemplate("ecs/deploy-buildspec.yml", {}),
+      });
+      service.grantDeploy(deploy.role);
+      this.deployProjects.push(deploy);
+      deployTarget = new BuildProjectDeployTarget(deploy);
+    }
     // One s3 object per service, next to the configured (or default) key.
     const objectKey = path.posix.join(path.posix.dirname(env.pipeline.source.objectKey ?? DEFAULT_SOURCE_OBJECT_KEY), `${config.name}.zip`);
     const source = pipelineSource({ ...env.pipeline.source, objectKey: undefined }, objectKey);
@@ -338,7 +419,7 @@ export class EcsEnvironmentStack extends TerraformStack {
         encryptionKey: this.encryptionKey,
         source,
         build,
-        deployTarget: new BuildProjectDeployTarget(deploy),
+        deployTarget,
         approvalTopic: (env.pipeline.manualApproval ?? env.protection) ? this.notifications : undefined,
       }),
     );

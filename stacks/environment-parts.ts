@@ -1,4 +1,6 @@
-import { TerraformProvider, TerraformStack } from "cdktf";
+import { DataAwsSsmParameter } from "@cdktf/provider-aws/lib/data-aws-ssm-parameter";
+import { Fn, TerraformProvider, TerraformStack } from "cdktf";
+import { pinName } from "../lib/address";
 import { AppConfig, EnvironmentConfig } from "../lib/config/schema";
 import { Architecture } from "../lib/ec2";
 import { ArtifactStore } from "../constructs/artifact-store";
@@ -161,6 +163,8 @@ export function stockImageId(architecture: Architecture): string {
   return `resolve:ssm:${stockImageParameter(architecture)}`;
 }
 
+const RESOLVE_SSM_PREFIX = "resolve:ssm:";
+
 function stockImageParameter(architecture: Architecture): string {
   return `/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-${architecture}`;
 }
@@ -174,6 +178,11 @@ export interface LaunchImage {
    * Auto Scaling group on it) needs `ssm:GetParameters` on it. Absent when the AMI is pinned.
    */
   readonly parameterArn?: string;
+  /**
+   * Read at plan time: the parameter's AMI ID when the template was made, for a group whose mixed
+   * instances policy refuses `resolve:ssm:` (see {@link launchImage}).
+   */
+  readonly readAtPlan?: boolean;
 }
 
 /**
@@ -184,6 +193,18 @@ export interface LaunchImage {
 export function launchImage(stack: TerraformStack, env: EnvironmentConfig, goldenAmi: GoldenAmi | undefined, architecture: Architecture): LaunchImage {
   const pinned = env.goldenAmi.pinnedImageId;
   if (pinned) return { imageId: pinned };
+  if (env.platform === "fleet" && env.fleet.purchase.enabled) {
+    // CreateAutoScalingGroup with a mixed instances policy refuses a template whose image is
+    // `resolve:ssm:` ("Invalid id ... expecting ami-", hashicorp/terraform-provider-aws#38767): the
+    // template names the AMI ID Terraform reads from the same parameter at plan time. A new build
+    // reaches the template (a new version, `$Latest`) on the next apply, not at the next launch.
+    // The golden AMI's parameter is read through its resource (trimprefix of the template value), so
+    // on the first apply the read waits for the parameter to exist.
+    const name = goldenAmi ? Fn.trimprefix(goldenAmi.latestImageId, RESOLVE_SSM_PREFIX) : stockImageParameter(architecture);
+    const parameter = pinName(new DataAwsSsmParameter(stack, "launch-image", { name }), "launch_image");
+    // `insecure_value`: an AMI ID is no secret, and the template's image_id must not be sensitive.
+    return { imageId: parameter.insecureValue, readAtPlan: true };
+  }
   if (goldenAmi) return { imageId: goldenAmi.latestImageId, parameterArn: goldenAmi.imageParameterArn };
   // AWS's public parameters have no account in their ARN.
   return { imageId: stockImageId(architecture), parameterArn: AccountContext.of(stack).arn("ssm", `parameter${stockImageParameter(architecture)}`, { account: "" }) };

@@ -6,6 +6,7 @@ import { Construct } from "constructs";
 import { assertUniqueAddresses, pinName } from "../lib/address";
 import { suppress } from "../policy";
 import { AppConfig, EnvironmentConfig, SharedLoadBalancerConfig } from "../lib/config/schema";
+import { resolveInstanceRefresh } from "../lib/config/instance-refresh";
 import { instanceArchitecture } from "../lib/ec2";
 import { listenerRulePriority } from "../lib/priority";
 import { FleetReconciler } from "../constructs/fleet-reconciler";
@@ -92,6 +93,11 @@ export class EnvironmentStack extends TerraformStack {
   public readonly artifacts: ArtifactStore;
   public readonly notifications: NotificationTopic;
   public readonly targetGroup: TargetGroup;
+  /**
+   * Blue/green with `deployment.blueGreen.testListener`: the group the test listener forwards to; the
+   * fleet reconciler attaches it to CodeDeploy's copy while a deployment waits before traffic moves.
+   */
+  public readonly testTargetGroup?: TargetGroup;
   public readonly fleet: Fleet;
   public readonly alarms: FleetAlarms;
   public readonly releaseParameters: ReleaseParameters;
@@ -216,6 +222,19 @@ export class EnvironmentStack extends TerraformStack {
       deregistrationDelaySeconds: lb.deregistrationDelaySeconds,
     });
 
+    // Validation admits a test listener only with blue/green and a dedicated load balancer.
+    const testListener = env.deployment.mode === "blue-green" && !shared ? env.deployment.blueGreen?.testListener : undefined;
+    if (testListener) {
+      this.testTargetGroup = new TargetGroup(this, "test-target-group", {
+        namePrefix: this.namePrefix,
+        name: `${this.namePrefix}-test`,
+        vpcId: this.network.vpcId,
+        port: FLEET_PROXY_PORT,
+        healthCheck: lb.healthCheck,
+        deregistrationDelaySeconds: lb.deregistrationDelaySeconds,
+      });
+    }
+
     const traffic = sharedState ? this.sharedTraffic(envName, env, props.shared!, sharedState) : this.dedicatedTraffic(env, albHttps);
 
     const userData: FleetUserDataOptions = {
@@ -242,8 +261,11 @@ export class EnvironmentStack extends TerraformStack {
         idleTimeoutSeconds: shared ? props.shared!.idleTimeoutSeconds : lb.idleTimeoutSeconds,
         clientMaxBodyMiB: env.fleet.proxy.clientMaxBodyMiB,
       },
+      // A warm pool stops instances without waiting for user data (docs/fleet-and-traffic.md).
+      resumeInterruptedBoot: env.fleet.warmPool.enabled && env.fleet.warmPool.poolState !== "Running",
     };
     const fleet = env.fleet;
+    const refresh = resolveInstanceRefresh(fleet.instanceRefresh);
     this.launchImage = launchImage(this, env, this.goldenAmi, architecture);
     this.fleet = new Fleet(this, "fleet", {
       namePrefix: this.namePrefix,
@@ -271,9 +293,32 @@ export class EnvironmentStack extends TerraformStack {
       instanceWarmupSeconds: fleet.scaling.instanceWarmupSeconds,
       terminationPolicies: fleet.terminationPolicies,
       notificationTopic: this.notifications,
-      instanceRefresh: fleet.instanceRefresh,
+      instanceRefresh: refresh && {
+        minHealthyPercentage: refresh.minHealthyPercent,
+        maxHealthyPercentage: refresh.maxHealthyPercent,
+        checkpointPercentages: refresh.checkpoints?.percentages,
+        checkpointDelaySeconds: refresh.checkpoints?.delaySeconds,
+        skipMatching: refresh.skipMatching,
+        autoRollback: refresh.autoRollback,
+        scaleInProtectedInstances: refresh.scaleInProtectedInstances,
+        standbyInstances: refresh.standbyInstances,
+      },
       instanceTags: this.defaultTags(app, envName, env),
       copiedByReleases: env.deployment.mode === "blue-green",
+      warmPool: fleet.warmPool.enabled
+        ? { poolState: fleet.warmPool.poolState, minSize: fleet.warmPool.minSize, maxGroupPreparedCapacity: fleet.warmPool.maxGroupPreparedCapacity, reuseOnScaleIn: fleet.warmPool.reuseOnScaleIn }
+        : undefined,
+      purchase: fleet.purchase.enabled
+        ? {
+            onDemandBaseCapacity: fleet.purchase.onDemandBaseCapacity,
+            onDemandPercentageAboveBase: fleet.purchase.onDemandPercentageAboveBase,
+            spotAllocationStrategy: fleet.purchase.spotAllocationStrategy,
+            onDemandAllocationStrategy: fleet.purchase.onDemandAllocationStrategy,
+            instanceTypes: fleet.purchase.instanceTypes,
+            instanceRequirements: fleet.purchase.instanceRequirements,
+            capacityRebalance: fleet.purchase.capacityRebalance,
+          }
+        : undefined,
       dependsOn: [agent.parameter, ...this.releaseParameters.parameters],
     });
     this.artifacts.bucket.grantRead(this.fleet.role);
@@ -303,6 +348,8 @@ export class EnvironmentStack extends TerraformStack {
       evaluationMinutes: alarms.evaluationMinutes,
       stopDeployments: alarms.stopDeployments,
     });
+    // A refresh that fires the alarms that stop a deployment (by default) fails there.
+    if (refresh) this.fleet.failRefreshOn(this.alarms.alarmNamesOf(refresh.alarms ?? alarms.stopDeployments));
 
     this.output("vpc_id", this.network.vpcId, "VPC of the environment");
     this.output("public_subnet_ids", this.network.subnetIds("public"), "Public subnets, one per availability zone");
@@ -321,7 +368,9 @@ export class EnvironmentStack extends TerraformStack {
     this.output("release_parameter_path", `${parameterRoot}/release/`, "SSM path the release files read");
     if (this.goldenAmi) {
       this.output("golden_ami_id", this.goldenAmi.imageId, "AMI of Terraform's own Image Builder build in the environment's region; instances launch the newest build, in golden_ami_parameter_name");
-      this.output("golden_ami_parameter_name", this.goldenAmi.imageParameterName, "SSM parameter every build writes its AMI ID to; the launch template resolves it at each launch unless goldenAmi.pinnedImageId is set");
+      this.output("golden_ami_parameter_name", this.goldenAmi.imageParameterName, fleet.purchase.enabled
+          ? "SSM parameter every build writes its AMI ID to; with fleet.purchase (a mixed instances policy) the launch template names the AMI read from it at plan time, so a new build reaches instances after the next terraform apply"
+          : "SSM parameter every build writes its AMI ID to; the launch template resolves it at each launch unless goldenAmi.pinnedImageId is set");
       this.output("golden_ami_image_arn", this.goldenAmi.imageArn, "Image Builder image (build version) that produced golden_ami_id");
       if (this.goldenAmi.pipelineArn) {
         this.output("golden_ami_pipeline_arn", this.goldenAmi.pipelineArn, "Scheduled Image Builder pipeline; start a rebuild with aws imagebuilder start-image-pipeline-execution");
@@ -498,6 +547,7 @@ export class EnvironmentStack extends TerraformStack {
         groupAlarmNames: this.alarms.groupAlarmNames,
         imageParameterArn: this.launchImage.parameterArn,
         logRetentionDays: env.observability.logRetentionDays,
+        testTargetGroupArn: this.testTargetGroup?.targetGroupArn,
       });
       this.output("fleet_reconciler_function_name", reconciler.functionName, "Lambda function that keeps CodeDeploy's copies of the fleet in line with Terraform");
     }
@@ -539,6 +589,14 @@ export class EnvironmentStack extends TerraformStack {
     const originSecret = lb.cdn.enabled
       ? new OriginSecret(this, "origin-secret", { namePrefix: this.namePrefix, encryptionKey: this.encryptionKey })
       : undefined;
+    const test = env.deployment.blueGreen?.testListener;
+    const testSecurityGroup =
+      test && this.testTargetGroup ? net.addSecurityGroup("alb-test", `Test listener of ${this.namePrefix}: port ${test.port} from the testers' CIDRs only`) : undefined;
+    if (test && testSecurityGroup) {
+      for (const cidr of test.allowedCidrs) {
+        testSecurityGroup.allowIngress("test", { cidr }, { from: test.port }, `Test listener (${https ? "HTTPS" : "HTTP"}) from ${cidr}`);
+      }
+    }
     const alb = new LoadBalancer(this, "load-balancer", {
       namePrefix: this.namePrefix,
       subnetIds: net.publicSubnetIds,
@@ -551,9 +609,15 @@ export class EnvironmentStack extends TerraformStack {
       deletionProtection: env.protection,
       accessLogExpirationDays: lb.accessLogs.expirationDays,
       forceDestroyLogs: !env.protection,
+      testListener: test && testSecurityGroup ? { port: test.port, targetGroupArn: this.testTargetGroup!.targetGroupArn, securityGroup: testSecurityGroup } : undefined,
     });
     this.output("alb_dns_name", alb.dnsName, "DNS name of the load balancer");
     const scheme = https ? "https" : "http";
+    if (test) {
+      // A name the certificate covers: the origin name behind CloudFront, else the environment's host name.
+      const host = (lb.cdn.enabled ? lb.cdn.originDomainName : lb.hostName) ?? alb.dnsName;
+      this.output("test_listener_url", `${scheme}://${host}:${test.port}`, "The new fleet while a blue/green deployment waits before traffic moves (from deployment.blueGreen.testListener.allowedCidrs only)");
+    }
     // WAF: on the distribution when there is one (the ALB then only answers CloudFront), else on the ALB.
     const waf = lb.waf.enabled ? this.webAcl(env, lb.cdn.enabled ? undefined : alb.loadBalancerArn) : undefined;
 

@@ -2,6 +2,8 @@
 
   python3 aws.py release <region> <app> <group>
                                              one blue/green release as CodeDeploy does it (COPY_AUTO_SCALING_GROUP)
+  python3 aws.py release-ecs <region> <app> <group>
+                                             one CodeDeploy blue/green release of an ECS service (task sets, listener rules)
   python3 aws.py check-fleet <region> <app> <group> <expected JSON>
                                              the live group has the configured settings
   python3 aws.py fleet <region> <tag-value>  the Auto Scaling groups of a fleet, as JSON
@@ -59,20 +61,82 @@ def release(region, app, group_name):
     args = {key: original[key] for key in COPIED if original.get(key) not in (None, "", [])}
     if "LaunchTemplate" in original:
         args["LaunchTemplate"] = {k: v for k, v in original["LaunchTemplate"].items() if k in ("LaunchTemplateId", "Version")}
-    if "MixedInstancesPolicy" in original:
-        args["MixedInstancesPolicy"] = original["MixedInstancesPolicy"]
+    if original.get("MixedInstancesPolicy"):
+        # The copy keeps the original's mixed instances policy (Spot split, instance types); its launch
+        # template is named by ID only, as for LaunchTemplate (DescribeAutoScalingGroups returns the ID
+        # and the name, and CreateAutoScalingGroup takes either, not both).
+        policy = json.loads(json.dumps(original["MixedInstancesPolicy"]))
+        spec = policy["LaunchTemplate"]["LaunchTemplateSpecification"]
+        policy["LaunchTemplate"]["LaunchTemplateSpecification"] = {k: v for k, v in spec.items() if k in ("LaunchTemplateId", "Version")}
+        args["MixedInstancesPolicy"] = policy
     args["Tags"] = [
         {"Key": t["Key"], "Value": t["Value"], "PropagateAtLaunch": t["PropagateAtLaunch"], "ResourceId": copy, "ResourceType": "auto-scaling-group"}
         for t in original.get("Tags", [])
     ]
     asg.create_auto_scaling_group(AutoScalingGroupName=copy, **args)
+    deployment_id = copy.rsplit("_", 1)[1]
+    waited = None
+    ready = group.get("blueGreenDeploymentConfiguration", {}).get("deploymentReadyOption", {})
+    if ready.get("actionOnTimeout") == "STOP_DEPLOYMENT":
+        # The deployment waits before traffic moves (deployment.blueGreen.waitForApproval): CodeDeploy
+        # reports READY; with a test listener the reconciler puts the test target group on the copy only.
+        waited = deployment_ready(session, app, group_name, deployment_id, copy, original["Tags"])
     codedeploy.update_deployment_group(applicationName=app, currentDeploymentGroupName=group_name, autoScalingGroups=[copy])
     asg.delete_auto_scaling_group(AutoScalingGroupName=original["AutoScalingGroupName"], ForceDelete=True)
-    reconciled = deployment_succeeded(session, app, group_name)
-    print(json.dumps({"original": original["AutoScalingGroupName"], "copy": copy, "reconciled": reconciled}))
+    reconciled = deployment_succeeded(session, app, group_name, deployment_id)
+    if waited and waited.get("testTargetGroup"):
+        holders = test_target_group_holders(asg, waited["fleetTag"], waited["testTargetGroup"])
+        if holders:
+            raise SystemExit(f"after the deployment succeeded the test target group is still attached to {holders}; expected no group of the fleet")
+    print(json.dumps({"original": original["AutoScalingGroupName"], "copy": copy, "reconciled": reconciled, **({"waited": waited} if waited else {})}))
 
 
-def deployment_succeeded(session, app, group_name):
+def fleet_tag(tags):
+    return next(t["Value"] for t in tags if t["Key"] == "app:fleet")
+
+
+def test_target_group_holders(asg, tag_value, arn):
+    return [g["AutoScalingGroupName"] for g in fleet_groups(asg, tag_value) if arn in g.get("TargetGroupARNs", [])]
+
+
+def deployment_ready(session, app, group_name, deployment_id, copy, tags):
+    """What happens while a deployment waits before traffic moves (STOP_DEPLOYMENT): CodeDeploy's READY
+    event reaches the reconciler through `<group>-fleet-reconciler-test-traffic` when the environment
+    has a test listener, and then the test target group must be on the copy and on no other group."""
+    events = session.client("events")
+    try:
+        rule = events.describe_rule(Name=f"{group_name}-fleet-reconciler-test-traffic")
+    except events.exceptions.ResourceNotFoundException:
+        return {"testTargetGroup": None}
+    pattern = json.loads(rule["EventPattern"])
+    if pattern["detail"]["deploymentGroup"] != [group_name] or sorted(pattern["detail"]["state"]) != ["FAILURE", "READY", "STOP"]:
+        raise SystemExit(f"the reconciler's test-traffic rule does not match deployment group {group_name}'s READY, FAILURE and STOP: {rule['EventPattern']}")
+    target = events.list_targets_by_rule(Rule=rule["Name"])["Targets"]
+    if len(target) != 1:
+        raise SystemExit(f"rule {rule['Name']} has {len(target)} targets; expected the reconciler")
+    function = session.client("lambda").get_function_configuration(FunctionName=target[0]["Arn"])
+    arn = json.loads(function["Environment"]["Variables"]["FLEET_SETTINGS"])["testTargetGroupArn"]
+    answer = invoke(session, target[0]["Arn"], app, group_name, "READY", deployment_id)
+    holders = test_target_group_holders(session.client("autoscaling"), fleet_tag(tags), arn)
+    if holders != [copy]:
+        raise SystemExit(f"while the deployment waits the test target group is attached to {holders}; expected only the new copy {copy} ({answer})")
+    return {"testTargetGroup": arn, "fleetTag": fleet_tag(tags), "holders": holders, "reconciler": answer}
+
+
+def invoke(session, function_arn, app, group_name, state, deployment_id):
+    event = {
+        "version": "0", "source": "aws.codedeploy", "detail-type": "CodeDeploy Deployment State-change Notification",
+        "region": session.region_name,
+        "detail": {"application": app, "deploymentGroup": group_name, "state": state, "deploymentId": deployment_id},
+    }
+    answer = session.client("lambda").invoke(FunctionName=function_arn, Payload=json.dumps(event).encode())
+    payload = answer["Payload"].read().decode()
+    if answer.get("FunctionError"):
+        raise SystemExit(f"the fleet reconciler failed on the deployment's {state} event: {payload}")
+    return json.loads(payload)
+
+
+def deployment_succeeded(session, app, group_name, deployment_id="d-E2E"):
     """What EventBridge does when the deployment succeeds: the fleet reconciler gets CodeDeploy's
     state-change event (constructs/fleet-reconciler.ts, rule `<group>-fleet-reconciler-deployment-succeeded`)."""
     events = session.client("events")
@@ -83,16 +147,7 @@ def deployment_succeeded(session, app, group_name):
     target = events.list_targets_by_rule(Rule=rule["Name"])["Targets"]
     if len(target) != 1:
         raise SystemExit(f"rule {rule['Name']} has {len(target)} targets; expected the reconciler")
-    event = {
-        "version": "0", "source": "aws.codedeploy", "detail-type": "CodeDeploy Deployment State-change Notification",
-        "region": session.region_name,
-        "detail": {"application": app, "deploymentGroup": group_name, "state": "SUCCESS", "deploymentId": "d-E2E"},
-    }
-    answer = session.client("lambda").invoke(FunctionName=target[0]["Arn"], Payload=json.dumps(event).encode())
-    payload = answer["Payload"].read().decode()
-    if answer.get("FunctionError"):
-        raise SystemExit(f"the fleet reconciler failed on the deployment's success event: {payload}")
-    return json.loads(payload)
+    return invoke(session, target[0]["Arn"], app, group_name, "SUCCESS", deployment_id)
 
 
 def check_fleet(region, app, group_name, expected):
@@ -104,7 +159,10 @@ def check_fleet(region, app, group_name, expected):
     if len(names) != 1:
         raise SystemExit(f"the deployment group targets {names}: the live group is ambiguous")
     group = asg.describe_auto_scaling_groups(AutoScalingGroupNames=names)["AutoScalingGroups"][0]
-    template = group["LaunchTemplate"]
+    # With a mixed instances policy the group names its launch template there, not at the top level.
+    mixed = group.get("MixedInstancesPolicy")
+    template = mixed["LaunchTemplate"]["LaunchTemplateSpecification"] if mixed else group["LaunchTemplate"]
+    warm = asg.describe_warm_pool(AutoScalingGroupName=names[0]).get("WarmPoolConfiguration")
     version = ec2.describe_launch_template_versions(LaunchTemplateId=template["LaunchTemplateId"], Versions=[template["Version"]])["LaunchTemplateVersions"][0]
     policies = sorted(p["PolicyName"] for p in asg.describe_policies(AutoScalingGroupName=names[0])["ScalingPolicies"])
     notifications = asg.describe_notification_configurations(AutoScalingGroupNames=names)["NotificationConfigurations"]
@@ -121,11 +179,123 @@ def check_fleet(region, app, group_name, expected):
         "policies": policies,
         "notifications": len(notifications) > 0,
         "groupAlarms": following,
+        # The reconciler puts the configuration's warm pool on the copy (CodeDeploy copies none).
+        "warmPool": {
+            "poolState": warm["PoolState"],
+            "minSize": warm["MinSize"],
+            "maxGroupPreparedCapacity": warm.get("MaxGroupPreparedCapacity"),
+            "reuseOnScaleIn": (warm.get("InstanceReusePolicy") or {}).get("ReuseOnScaleIn", False),
+        } if warm else None,
+        "mixedInstances": {
+            "instanceTypes": [o.get("InstanceType") for o in mixed["LaunchTemplate"].get("Overrides", [])],
+            **{k[0].lower() + k[1:]: v for k, v in mixed.get("InstancesDistribution", {}).items() if k in ("OnDemandBaseCapacity", "OnDemandPercentageAboveBaseCapacity", "OnDemandAllocationStrategy", "SpotAllocationStrategy")},
+        } if mixed else None,
+        "capacityRebalance": bool(group.get("CapacityRebalance")),
     }
     wrong = {k: (actual.get(k), v) for k, v in expected.items() if actual.get(k) != v}
     if wrong:
         raise SystemExit(f"live group {names[0]} differs from the configuration (actual, expected): {json.dumps(wrong)}")
     print(json.dumps({"group": names[0], **actual}))
+
+
+def release_ecs(region, app, group_name):
+    """One CodeDeploy blue/green release of an ECS service (compute platform ECS), as the pipeline's
+    prepare step and CodeDeployToECS action and then CodeDeploy run it: the next task definition
+    revision from the one Terraform published in SSM with a new image (taskdef.json, <IMAGE1_NAME>),
+    a replacement task set behind the idle target group of the pair, the test listener pointed at
+    it, production traffic shifted on every listener rule that forwards to the pair (by the
+    configuration's steps: canary, linear or all at once), the replacement made primary and the
+    original task set deleted after the termination wait. Afterwards Terraform must plan nothing."""
+    session = boto3.session.Session(region_name=region)
+    codedeploy, ecs, elb, ssm = (session.client(n) for n in ("codedeploy", "ecs", "elbv2", "ssm"))
+    group = codedeploy.get_deployment_group(applicationName=app, deploymentGroupName=group_name)["deploymentGroupInfo"]
+    (target,) = group["ecsServices"]
+    (pair,) = group["loadBalancerInfo"]["targetGroupPairInfoList"]
+    names = [t["name"] for t in pair["targetGroups"]]
+    groups = {t["TargetGroupName"]: t["TargetGroupArn"] for t in elb.describe_target_groups(Names=names)["TargetGroups"]}
+    cluster, service_name = target["clusterName"], target["serviceName"]
+    service = ecs.describe_services(cluster=cluster, services=[service_name])["services"][0]
+    if service.get("deploymentController", {}).get("type") != "CODE_DEPLOY":
+        raise SystemExit(f"service {service_name} has deployment controller {service.get('deploymentController')}; CodeDeploy deploys only CODE_DEPLOY services")
+    # Which group is live: the one the production rules send traffic to.
+    prod_listeners = pair["prodTrafficRoute"]["listenerArns"]
+    rules = [r for listener in prod_listeners for r in elb.describe_rules(ListenerArn=listener)["Rules"] if forwards_to(r, groups.values())]
+    if not rules:
+        raise SystemExit(f"no rule of {prod_listeners} forwards to {names}: CodeDeploy would have no production route to shift")
+    live = {arn: w for arn, w in weights(rules[0]).items() if w > 0}
+    if len(live) != 1:
+        raise SystemExit(f"before the release production traffic goes to {live}; expected one group of the pair")
+    (blue,) = live
+    green = next(arn for arn in groups.values() if arn != blue)
+
+    # The prepare step and the CodeDeployToECS action: Terraform's revision with the new image.
+    # Terraform's parameter /<app>/<env>/release/<service>/task-definition names a revision of the service's family.
+    family = service["taskDefinition"].split("/")[-1].rsplit(":", 1)[0]
+    found = ssm.describe_parameters(ParameterFilters=[{"Key": "Name", "Option": "Contains", "Values": [f"/release/{service_name}/task-definition"]}])["Parameters"]
+    values = [ssm.get_parameter(Name=p["Name"])["Parameter"]["Value"] for p in found]
+    base = next((v for v in values if v.split("/")[-1].rsplit(":", 1)[0] == family), None)
+    if base is None:
+        raise SystemExit(f"no SSM parameter of service {service_name} names a revision of {family} ({found})")
+    definition = ecs.describe_task_definition(taskDefinition=base)["taskDefinition"]
+    request = {k: v for k, v in definition.items() if k not in ("taskDefinitionArn", "revision", "status", "requiresAttributes", "compatibilities", "registeredAt", "registeredBy", "deregisteredAt")}
+    (container,) = [c for c in request["containerDefinitions"] if c["name"] == service_name]
+    container["image"] = container["image"].rsplit(":", 1)[0] + ":" + "release-" + uuid.uuid4().hex[:8]
+    revision = ecs.register_task_definition(**request)["taskDefinition"]["taskDefinitionArn"]
+
+    # CodeDeploy: the replacement task set behind the idle group, then the test route, then the shift.
+    port = next(lb["containerPort"] for lb in service["loadBalancers"])
+    created = ecs.create_task_set(
+        cluster=cluster, service=service_name, taskDefinition=revision, externalId=f"d-{uuid.uuid4().hex[:9].upper()}",
+        loadBalancers=[{"targetGroupArn": green, "containerName": service_name, "containerPort": port}],
+        scale={"unit": "PERCENT", "value": 100.0},
+        **({"networkConfiguration": service["networkConfiguration"]} if service.get("networkConfiguration") else {}),
+    )["taskSet"]
+    for listener in pair.get("testTrafficRoute", {}).get("listenerArns", []):
+        elb.modify_listener(ListenerArn=listener, DefaultActions=[forward({green: 100, blue: 0})])
+    config = codedeploy.get_deployment_config(deploymentConfigName=group["deploymentConfigName"])["deploymentConfigInfo"]
+    steps = shift_steps(config.get("trafficRoutingConfig", {"type": "AllAtOnce"}))
+    for percent in steps:
+        for rule in rules:
+            elb.modify_rule(RuleArn=rule["RuleArn"], Actions=[forward({green: percent, blue: 100 - percent})])
+    ecs.update_service_primary_task_set(cluster=cluster, service=service_name, primaryTaskSet=created["taskSetArn"])
+    for old in ecs.describe_task_sets(cluster=cluster, service=service_name)["taskSets"]:
+        if old["taskSetArn"] != created["taskSetArn"]:
+            ecs.delete_task_set(cluster=cluster, service=service_name, taskSet=old["taskSetArn"])
+    after = weights(elb.describe_rules(RuleArns=[rules[0]["RuleArn"]])["Rules"][0])
+    if after.get(green) != 100 or after.get(blue) != 0:
+        raise SystemExit(f"after the shift the production rule forwards {after}; expected all traffic on {green}")
+    print(json.dumps({"service": service_name, "revision": revision, "from": blue.split("/")[-2], "to": green.split("/")[-2], "steps": steps, "weights": {k.split("/")[-2]: v for k, v in after.items()}}))
+
+
+def forward(weights_by_arn):
+    return {"Type": "forward", "ForwardConfig": {"TargetGroups": [{"TargetGroupArn": arn, "Weight": w} for arn, w in weights_by_arn.items()]}}
+
+
+def weights(rule):
+    out = {}
+    for action in rule.get("Actions", []):
+        if action["Type"] != "forward":
+            continue
+        if action.get("ForwardConfig"):
+            out.update({t["TargetGroupArn"]: t.get("Weight", 1) for t in action["ForwardConfig"]["TargetGroups"]})
+        elif action.get("TargetGroupArn"):
+            out[action["TargetGroupArn"]] = 1
+    return out
+
+
+def forwards_to(rule, arns):
+    return not rule.get("IsDefault") and any(arn in weights(rule) for arn in arns)
+
+
+def shift_steps(routing):
+    """The share of production traffic on the replacement after each step of a deployment configuration."""
+    kind = routing["type"]
+    if kind == "TimeBasedCanary":
+        return [routing["timeBasedCanary"]["canaryPercentage"], 100]
+    if kind == "TimeBasedLinear":
+        step = routing["timeBasedLinear"]["linearPercentage"]
+        return list(range(step, 100, step)) + [100]
+    return [100]
 
 
 def fixtures(spec):
@@ -246,14 +416,47 @@ def inventory(regions):
     print(json.dumps(sorted(out)))
 
 
+def check_refresh(region, group_name, expected):
+    """The instance refresh Terraform started after a launch template change (fleet.instanceRefresh):
+    one refresh, to the group's new template version, with the configured preferences and alarms."""
+    expected = json.loads(expected)
+    asg = boto3.client("autoscaling", region_name=region)
+    refreshes = asg.describe_instance_refreshes(AutoScalingGroupName=group_name)["InstanceRefreshes"]
+    if len(refreshes) != 1:
+        raise SystemExit(f"{group_name}: {len(refreshes)} instance refreshes after one template change; expected 1")
+    refresh = refreshes[0]
+    prefs = refresh.get("Preferences", {})
+    wanted_alarms, prefix = expected.pop("alarms"), expected.pop("alarmPrefix")
+    got = {k: prefs.get(k) for k in expected}
+    if got != expected:
+        raise SystemExit(f"{group_name}: refresh preferences {json.dumps(got)}; expected {json.dumps(expected)}")
+    alarms = prefs.get("AlarmSpecification", {}).get("Alarms", [])
+    if len(alarms) != wanted_alarms or any(not a.startswith(prefix) for a in alarms):
+        raise SystemExit(f"{group_name}: refresh alarms {alarms}; expected {wanted_alarms} alarms of {prefix}*")
+    # Provider 5.100 saves the new template version on the group (UpdateAutoScalingGroup) and then
+    # starts the refresh; it names a desired configuration only with auto rollback
+    # (hashicorp/terraform-provider-aws#31715), so the refresh rolls to what the group now has.
+    version = asg.describe_auto_scaling_groups(AutoScalingGroupNames=[group_name])["AutoScalingGroups"][0]["LaunchTemplate"]["Version"]
+    if version in ("$Latest", "$Default", "1"):
+        raise SystemExit(f"{group_name}: group at template version {version} after the template change; expected the new numbered version")
+    desired = refresh.get("DesiredConfiguration", {}).get("LaunchTemplate", {}).get("Version")
+    if desired != (version if expected["AutoRollback"] else None):
+        raise SystemExit(f"{group_name}: refresh with desired template version {desired}; expected {version if expected['AutoRollback'] else 'none (no auto rollback)'}")
+    print(json.dumps({"id": refresh["InstanceRefreshId"], "version": version, "alarms": alarms, "preferences": got}))
+
+
 def main(argv):
     command = argv[0]
     if command == "release":
         release(*argv[1:4])
+    elif command == "release-ecs":
+        release_ecs(*argv[1:4])
     elif command == "inventory":
         inventory(argv[1:])
     elif command == "check-fleet":
         check_fleet(*argv[1:5])
+    elif command == "check-refresh":
+        check_refresh(*argv[1:4])
     elif command == "fixtures":
         fixtures(json.loads(argv[1]))
     elif command == "fleet":

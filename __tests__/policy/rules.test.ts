@@ -10,7 +10,8 @@ import { EbsVolume } from "@cdktf/provider-aws/lib/ebs-volume";
 import { EcrLifecyclePolicy } from "@cdktf/provider-aws/lib/ecr-lifecycle-policy";
 import { EcrRepository, EcrRepositoryConfig } from "@cdktf/provider-aws/lib/ecr-repository";
 import { EcsCapacityProvider } from "@cdktf/provider-aws/lib/ecs-capacity-provider";
-import { EcsService } from "@cdktf/provider-aws/lib/ecs-service";
+import { EcsCluster, EcsClusterConfigurationExecuteCommandConfiguration } from "@cdktf/provider-aws/lib/ecs-cluster";
+import { EcsService, EcsServiceConfig } from "@cdktf/provider-aws/lib/ecs-service";
 import { EcsTaskDefinition } from "@cdktf/provider-aws/lib/ecs-task-definition";
 import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
@@ -233,6 +234,25 @@ const CASES: Record<string, RuleCase> = {
     subject: "aws_autoscaling_group.asg",
     pass: [(s) => fleet(s, { group: { desiredCapacity: 2, lifecycle: { ignoreChanges: ["desired_capacity"] } } })],
     fail: [[(s) => fleet(s, { group: { desiredCapacity: 2 } }), /lifecycle\.ignore_changes is not set/]],
+  },
+  "ASG.INSTANCE_REFRESH_ALARMS": {
+    subject: "aws_autoscaling_group.asg",
+    pass: [
+      (s) => {
+        const f = fleet(s, { group: { instanceRefresh: { strategy: "Rolling", preferences: { alarmSpecification: { alarms: ["app-target-5xx"] } } } } });
+        f.asg.putLaunchTemplate({ id: f.lt.id, version: f.lt.latestVersion.toString() });
+      },
+    ],
+    fail: [
+      [(s) => fleet(s, { group: { instanceRefresh: { strategy: "Rolling", preferences: { alarmSpecification: { alarms: ["app-target-5xx"] } } } } }), /the launch template version is "\$Latest"/],
+      [
+        (s) => {
+          const f = fleet(s, { group: { instanceRefresh: { strategy: "Rolling", preferences: { minHealthyPercentage: 90 } } } });
+          f.asg.putLaunchTemplate({ id: f.lt.id, version: f.lt.latestVersion.toString() });
+        },
+        /alarm_specification\.alarms is not set/,
+      ],
+    ],
   },
   "ALB.DROP_INVALID_HEADERS": { subject: "aws_lb.alb", pass: [(s) => loadBalancer(s)], fail: [[(s) => loadBalancer(s, { dropInvalidHeaderFields: false }), /drop_invalid_header_fields is false/]] },
   "ALB.ACCESS_LOGS": {
@@ -473,6 +493,41 @@ const CASES: Record<string, RuleCase> = {
     pass: [(s) => new EcsService(s, "service", { name: "app", networkConfiguration: { subnets: ["subnet-a"], assignPublicIp: false } })],
     fail: [[(s) => new EcsService(s, "service", { name: "app", networkConfiguration: { subnets: ["subnet-a"], assignPublicIp: true } }), /assign_public_ip is true/]],
   },
+  "ECS.CIRCUIT_BREAKER_ROLLBACK": {
+    subject: "aws_ecs_service.service",
+    pass: [(s) => ecsService(s), (s) => ecsService(s, { deploymentController: { type: "ECS" } })],
+    fail: [
+      [(s) => ecsService(s, { deploymentCircuitBreaker: undefined }), /deployment_circuit_breaker is not set/],
+      [(s) => ecsService(s, { deploymentCircuitBreaker: { enable: true, rollback: false } }), /deployment_circuit_breaker is \{"enable":true,"rollback":false\}/],
+    ],
+  },
+  "ECS.DEPLOYMENT_ALARMS": {
+    subject: "aws_ecs_service.service",
+    pass: [(s) => ecsService(s, { alarms: { alarmNames: [alarm(s).alarmName], enable: true, rollback: true } })],
+    fail: [
+      [
+        (s) => {
+          alarm(s);
+          ecsService(s);
+        },
+        /alarms is not set/,
+      ],
+      [(s) => ecsService(s, { alarms: { alarmNames: [alarm(s).alarmName], enable: true, rollback: false } }), /"rollback":false/],
+    ],
+  },
+  "ECS.EXEC_AUDITED": {
+    subject: "aws_ecs_service.service",
+    pass: [(s) => ecsService(s, { enableExecuteCommand: true, cluster: execCluster(s).arn })],
+    fail: [
+      [(s) => ecsService(s, { enableExecuteCommand: true, cluster: execCluster(s, null).arn }), /kms_key_id is not set[\s\S]*logging is not set[\s\S]*log_configuration is not set/],
+      [(s) => ecsService(s, { enableExecuteCommand: true, cluster: execCluster(s, { logging: "DEFAULT" }).arn }), /execute_command_configuration\.logging is "DEFAULT"/],
+      [
+        (s) => ecsService(s, { enableExecuteCommand: true, cluster: execCluster(s, { logConfiguration: { cloudWatchLogGroupName: "/ecs-exec/app", cloudWatchEncryptionEnabled: false } }).arn }),
+        /no encrypted CloudWatch Logs group or S3 bucket/,
+      ],
+      [(s) => ecsService(s, { enableExecuteCommand: true, cluster: "arn:aws:ecs:eu-west-1:123456789012:cluster/elsewhere" }), /not a cluster of this stack/],
+    ],
+  },
   "WAF.LOGGING": {
     subject: "aws_wafv2_web_acl.acl",
     pass: [(s) => wafLogging(s)],
@@ -487,6 +542,22 @@ const CASES: Record<string, RuleCase> = {
     ],
   },
 };
+
+/** A rolling ECS service with the circuit breaker and rollback on. */
+function ecsService(s: TerraformStack, overrides: Partial<EcsServiceConfig> = {}): EcsService {
+  return new EcsService(s, "service", { name: "app", cluster: "app", deploymentCircuitBreaker: { enable: true, rollback: true }, ...overrides });
+}
+
+/** A cluster whose ECS Exec sessions are KMS-encrypted and logged to an encrypted group; `null` leaves the exec configuration out. */
+function execCluster(s: TerraformStack, exec: Partial<EcsClusterConfigurationExecuteCommandConfiguration> | null = {}): EcsCluster {
+  const executeCommandConfiguration = {
+    kmsKeyId: new KmsKey(s, "exec-key", { enableKeyRotation: true }).arn,
+    logging: "OVERRIDE",
+    logConfiguration: { cloudWatchLogGroupName: "/ecs-exec/app", cloudWatchEncryptionEnabled: true },
+    ...exec,
+  };
+  return new EcsCluster(s, "cluster", { name: "app", configuration: exec === null ? undefined : { executeCommandConfiguration } });
+}
 
 function webAcl(s: TerraformStack): Wafv2WebAcl {
   const visibilityConfig = { cloudwatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: "acl" };
@@ -521,6 +592,10 @@ describe("every rule has a positive and a negative test", () => {
 });
 
 describe("rules apply only where they make sense", () => {
+  test("the instance refresh rule does not apply to a group without an instance refresh", () => {
+    expect(evaluated("ASG.INSTANCE_REFRESH_ALARMS", (s) => fleet(s))).toEqual([]);
+  });
+
   test("deletion protection rules do not apply when the stack's protection is off", () => {
     expect(evaluated("ALB.DELETION_PROTECTION", (s) => loadBalancer(s, { enableDeletionProtection: false }), { protection: false })).toEqual([]);
     expect(evaluated("RDS.DELETION_PROTECTION", (s) => database(s, { deletionProtection: false }), { protection: false })).toEqual([]);
@@ -548,6 +623,17 @@ describe("rules apply only where they make sense", () => {
       new EcsCapacityProvider(s, "capacity", { name: "ec2", autoScalingGroupProvider: { autoScalingGroupArn: asg.arn } });
     };
     expect(verdict("EC2.IMDS_HOP_LIMIT", "aws_launch_template.lt", build).status).toBe("pass");
+  });
+
+  test("the circuit breaker and service alarms are rules of the ECS (rolling) controller only; ECS Exec rules only where exec is on", () => {
+    expect(evaluated("ECS.CIRCUIT_BREAKER_ROLLBACK", (s) => ecsService(s, { deploymentController: { type: "CODE_DEPLOY" }, deploymentCircuitBreaker: undefined }))).toEqual([]);
+    const codeDeploy: Build = (s) => {
+      alarm(s);
+      ecsService(s, { deploymentController: { type: "CODE_DEPLOY" } });
+    };
+    expect(evaluated("ECS.DEPLOYMENT_ALARMS", codeDeploy)).toEqual([]);
+    expect(evaluated("ECS.DEPLOYMENT_ALARMS", (s) => ecsService(s))).toEqual([]);
+    expect(evaluated("ECS.EXEC_AUDITED", (s) => ecsService(s, { cluster: execCluster(s, null).arn }))).toEqual([]);
   });
 
   test("read replicas inherit encryption and are not checked for it", () => {

@@ -33,8 +33,12 @@ run "plan_ecs_services" {
     error_message = "Task and execution roles must be separate."
   }
   assert {
-    condition     = alltrue([for s in [aws_ecs_service.service_api, aws_ecs_service.service_web] : s.deployment_circuit_breaker[0].enable && s.deployment_circuit_breaker[0].rollback])
-    error_message = "Failed deployments must roll back."
+    condition     = aws_ecs_service.service_api.deployment_circuit_breaker[0].enable && aws_ecs_service.service_api.deployment_circuit_breaker[0].rollback && length(aws_ecs_service.service_web.deployment_circuit_breaker) == 0 && aws_ecs_service.service_web.deployment_controller[0].type == "CODE_DEPLOY"
+    error_message = "Failed rolling deployments (api) roll back by the circuit breaker; web is blue-green (CodeDeploy rolls back, no circuit breaker)."
+  }
+  assert {
+    condition     = aws_ecs_service.service_api.alarms[0].enable && aws_ecs_service.service_api.alarms[0].rollback && contains(aws_ecs_service.service_api.alarms[0].alarm_names, aws_cloudwatch_metric_alarm.service_api_alarms_target_5xx.alarm_name)
+    error_message = "The rolling api service fails and rolls back a deployment when its 5xx alarm fires."
   }
   assert {
     condition     = aws_appautoscaling_target.service_api_scaling.scalable_dimension == "ecs:service:DesiredCount" && aws_appautoscaling_target.service_api_scaling.min_capacity <= aws_appautoscaling_target.service_api_scaling.max_capacity
@@ -67,8 +71,8 @@ run "apply_ecs_services" {
     error_message = "The api rule and service use the api target group."
   }
   assert {
-    condition     = aws_lb_listener_rule.service_web_target_group_path.action[0].target_group_arn == aws_lb_target_group.service_web_target_group.arn && [for lb in aws_ecs_service.service_web.load_balancer : lb.target_group_arn] == [aws_lb_target_group.service_web_target_group.arn]
-    error_message = "The web rule and service use the web target group."
+    condition     = toset([for g in aws_lb_listener_rule.service_web_target_group_path.action[0].forward[0].target_group : g.weight]) == toset([100, 0]) && alltrue([for tg in [aws_lb_target_group.service_web_target_group, aws_lb_target_group.service_web_green_target_group] : contains([for g in aws_lb_listener_rule.service_web_target_group_path.action[0].forward[0].target_group : g.arn], tg.arn)]) && [for lb in aws_ecs_service.service_web.load_balancer : lb.target_group_arn] == [aws_lb_target_group.service_web_target_group.arn]
+    error_message = "The web rule forwards to the blue/green pair (blue 100, green 0) and the service starts on the blue group."
   }
   assert {
     condition     = jsondecode(aws_ecs_task_definition.service_web_task.container_definitions)[0].portMappings[0].hostPort == 0 && jsondecode(aws_ecs_task_definition.service_api_task.container_definitions)[0].portMappings[0].hostPort == 8080

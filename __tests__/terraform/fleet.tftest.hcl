@@ -67,7 +67,8 @@ run "apply_fleet" {
   command = apply
 
   assert {
-    condition     = aws_autoscaling_group.fleet_asg[0].launch_template[0].id == aws_launch_template.fleet_template.id
+    # At the top level, or inside the mixed instances policy (fleet.purchase).
+    condition     = one(concat(aws_autoscaling_group.fleet_asg[0].launch_template[*].id, flatten([for p in aws_autoscaling_group.fleet_asg[0].mixed_instances_policy : [for t in p.launch_template : t.launch_template_specification[*].launch_template_id]]))) == aws_launch_template.fleet_template.id
     error_message = "The group must launch from the fleet's template."
   }
   assert {

@@ -37,6 +37,19 @@ function walk(node: JsonSchema, path: string, rows: string[][]): void {
     }
     return;
   }
+  if (node.anyOf && path) {
+    // A scalar or an object (`fleet.instanceRefresh: true | false | {...}`): one row for the key,
+    // then the object's keys.
+    rows.push([code(path), accepts(node), fmtDefault(node.default), node.description ?? ""]);
+    for (const variant of node.anyOf) {
+      if (variant.type !== "object" || !variant.properties) continue;
+      for (const [key, child] of Object.entries<JsonSchema>(variant.properties)) {
+        const required = (variant.required ?? []).includes(key) && child.default === undefined;
+        walk({ ...child, isRequired: required }, `${path}.${key}`, rows);
+      }
+    }
+    return;
+  }
   if (node.type === "object" && node.properties) {
     if (path) rows.push([code(path), "object", fmtDefault(node.default), node.description ?? ""]);
     for (const [key, child] of Object.entries<JsonSchema>(node.properties)) {

@@ -1,8 +1,11 @@
 import { z } from "zod";
-import { bool, dnsLabel, integer, oneOf, pattern, strictObject } from "./primitives";
+import { bool, dnsLabel, integer, logRetentionDays, oneOf, pattern, strictObject, testerCidrs } from "./primitives";
 
 /** Longest `<app>-<env>-<service>`: it names the service's target group, which ALB limits to 32 characters. */
 export const MAX_SERVICE_PREFIX = 32;
+
+/** Suffix of a blue-green service's second (green) target group name: `<app>-<env>-<service>-g`. */
+export const GREEN_TARGET_GROUP_SUFFIX = "-g";
 
 /**
  * Task sizes Fargate accepts: CPU units → memory (MiB) from `min` to `max` in steps of `step`
@@ -28,6 +31,56 @@ export function fargateMemorySizes(cpu: number): number[] {
   for (let m = size.min; m <= size.max; m += size.step) out.push(m);
   return out;
 }
+
+/**
+ * CodeDeploy's predefined ECS deployment configurations, by how they shift traffic (CodeDeploy user
+ * guide, "Deployment configurations on an Amazon ECS compute platform",
+ * https://docs.aws.amazon.com/codedeploy/latest/userguide/deployment-configurations.html). A
+ * blue-green service whose shift matches one uses it; any other shift gets a custom
+ * `aws_codedeploy_deployment_config` of its own.
+ */
+export const PREDEFINED_ECS_DEPLOYMENT_CONFIGS: ReadonlyArray<{ readonly name: string; readonly shift: "all-at-once" | "canary" | "linear"; readonly percentage?: number; readonly intervalMinutes?: number }> = [
+  { name: "CodeDeployDefault.ECSAllAtOnce", shift: "all-at-once" },
+  { name: "CodeDeployDefault.ECSCanary10Percent5Minutes", shift: "canary", percentage: 10, intervalMinutes: 5 },
+  { name: "CodeDeployDefault.ECSCanary10Percent15Minutes", shift: "canary", percentage: 10, intervalMinutes: 15 },
+  { name: "CodeDeployDefault.ECSLinear10PercentEvery1Minutes", shift: "linear", percentage: 10, intervalMinutes: 1 },
+  { name: "CodeDeployDefault.ECSLinear10PercentEvery3Minutes", shift: "linear", percentage: 10, intervalMinutes: 3 },
+];
+
+/** What a blue-green service gets for the options it leaves out (applied once, by {@link blueGreenSettings}). */
+export const BLUE_GREEN_DEFAULTS = { trafficShift: "canary", percentage: 10, intervalMinutes: 5, terminationWaitMinutes: 60 } as const;
+
+/** Ports the environment's ALB already serves production on: a test listener takes another. */
+export const PRODUCTION_LISTENER_PORTS = [80, 443] as const;
+
+export const ecsDeploymentSchema = strictObject({
+  type: oneOf(["rolling", "blue-green"])
+    .default("rolling")
+    .describe(
+      "rolling: ECS replaces tasks in place, with the deployment circuit breaker and rollback (the ECS deployment controller). blue-green: CodeDeploy starts the new revision as a second task set behind a second target group, shifts traffic to it (trafficShift) and rolls back on failure or alarm; the circuit breaker is not available with CodeDeploy (docs/ecs.md, Blue/green releases).",
+    ),
+  trafficShift: oneOf(["all-at-once", "canary", "linear"])
+    .optional()
+    .describe("blue-green only. How production traffic moves to the new task set: all at once, canary (percentage first, the rest after intervalMinutes) or linear (percentage every intervalMinutes). Default canary."),
+  percentage: integer(1, 99, "a percentage of traffic")
+    .optional()
+    .describe("blue-green with canary or linear only: the share of traffic the first step (canary) or each step (linear) moves. Default 10."),
+  intervalMinutes: integer(1, 2880, "a number of minutes")
+    .optional()
+    .describe("blue-green with canary or linear only: minutes between the steps. Default 5. 10% canary after 5 or 15 minutes and 10% linear every 1 or 3 minutes are CodeDeploy's predefined configurations; any other shift gets a deployment configuration of its own."),
+  terminationWaitMinutes: integer(0, 2880, "a number of minutes")
+    .optional()
+    .describe("blue-green only. Minutes the original task set keeps running after all traffic moved (the window in which a rollback is instant). Default 60."),
+  testListener: strictObject({
+    port: integer(1, 65535, "a TCP port").describe("Port of the test listener on the environment's ALB: neither 80 nor 443 and no other service's test port."),
+    allowedCidrs: testerCidrs
+      .describe("Who may reach the test listener (e.g. the office or VPN range). Required: /0 is refused: the port serves an unreleased version."),
+  })
+    .optional()
+    .describe("blue-green only. A listener on its own port that sends test traffic to the new task set before production traffic moves (CodeDeploy's test traffic route). Default: none."),
+})
+  .prefault({})
+  .describe("How releases replace the service's tasks. Default: rolling.");
 
 const pathPattern = pattern(/^\/[A-Za-z0-9_\-.$/~"'@:+*?&=!,;%]{0,127}$/, "an ALB path pattern starting with / such as /api/* (at most 128 characters; * and ? are wildcards)");
 
@@ -59,6 +112,7 @@ export const ecsServiceSchema = strictObject({
   buildContext: pattern(/^(\.|[A-Za-z0-9_][A-Za-z0-9_.\/-]*)$/, "a relative directory of the source such as . or services/api")
     .default(".")
     .describe("Directory of the source that holds the service's Dockerfile (docker build context); services of one repository each build their own."),
+  deployment: ecsDeploymentSchema,
   initialImageTag: pattern(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, "an image tag such as latest or 1.0.0")
     .default("latest")
     .describe(
@@ -84,9 +138,36 @@ export const ecsCapacitySchema = strictObject({
   .prefault({})
   .describe("Capacity of the cluster: the EC2 capacity provider and the Fargate / Fargate Spot split.");
 
+/**
+ * ECS Exec (`aws ecs execute-command`): a shell or command in a running container through SSM
+ * Session Manager, instead of SSH to hosts (Amazon ECS developer guide, "Using Amazon ECS Exec",
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-exec.html).
+ */
+export const ecsExecSchema = strictObject({
+  enabled: bool
+    .default(false)
+    .describe(
+      "ECS Exec on every rolling service of the environment (blue-green services stay without: ECS cannot change the setting on a CODE_DEPLOY service): sessions encrypted with a KMS key of their own (one key, $1 per month) and every command with its output logged to a KMS-encrypted CloudWatch Logs group; the task roles get the SSM channel permissions. Operators need the policy the stack outputs (ecs_exec_operator_policy_arn). Off: no exec key, no session log group, no permissions.",
+    ),
+  logRetentionDays: logRetentionDays
+    .default(365)
+    .describe("Days the session log group (/ecs-exec/<app>-<env>: each command and its output) is kept: an audit record, so longer than the application's logs by default."),
+})
+  .prefault({})
+  .describe("ECS Exec instead of SSH, audited and KMS-encrypted (docs/ecs.md, ECS Exec). Default: off.");
+
+/** Kinds of alarm an ECS service has (constructs/ecs-service-alarms.ts): what `stopDeployments` can name for ECS. */
+export const ECS_SERVICE_ALARM_KINDS = ["cpu", "memory", "5xx", "latency-p95", "latency-p99"] as const;
+
 export const ecsSchema = strictObject({
   containerInsights: oneOf(["enabled", "enhanced", "disabled"]).default("enabled").describe("CloudWatch Container Insights on the cluster."),
   capacity: ecsCapacitySchema,
+  rollbackOnAlarms: bool
+    .default(true)
+    .describe(
+      "Rolling services (ECS deployment controller): fail and roll back a deployment when one of the service's alarms of observability.alarms.stopDeployments fires (default: 5xx and CPU; ECS services have no unhealthy-hosts or disk alarm). ECS keeps watching them for a bake time after the new tasks are in (docs/ecs.md, Alarms roll back a deployment).",
+    ),
+  exec: ecsExecSchema,
   services: z.array(ecsServiceSchema).min(1, { error: "at least one service" }).meta({ allowed: "a list of services" }).describe("The services of the cluster, each behind a path rule of the load balancer."),
 })
   .superRefine(
@@ -102,6 +183,7 @@ export const ecsSchema = strictObject({
       const names = new Map<string, number>();
       const priorities = new Map<number, string>();
       const patterns: Array<{ pattern: string; service: string; priority: number; index: number; at: Array<string | number> }> = [];
+      const testPorts = new Map<number, string>();
       for (const [i, service] of services) {
         const at = (...rest: Array<string | number>) => ["services", i, ...rest];
         const name = typeof service.name === "string" ? service.name : `#${i}`;
@@ -136,6 +218,7 @@ export const ecsSchema = strictObject({
             ctx.addIssue({ code: "custom", path: at("priority"), input: service.priority, message: `a priority no other service uses: service ${clash} has ${service.priority}` });
           } else priorities.set(service.priority, name);
         }
+        checkDeployment(service.deployment, at("deployment"), testPorts, name, ctx);
         if (Array.isArray(service.pathPatterns) && typeof service.priority === "number") {
           service.pathPatterns.forEach((p: unknown, j: number) => {
             if (typeof p === "string") patterns.push({ pattern: p, service: name, priority: service.priority, index: j, at: at("pathPatterns", j) });
@@ -168,6 +251,61 @@ export const ecsSchema = strictObject({
   .describe("ECS cluster, capacity and services (platform: ecs only; required there).");
 
 /**
+ * Rules of a service's `deployment` (the field types are the schema's): blue-green options only with
+ * type blue-green, percentage and interval only for canary and linear shifts, a test port that is
+ * no production port and no other service's test port.
+ */
+function checkDeployment(deployment: unknown, at: Array<string | number>, testPorts: Map<number, string>, service: string, ctx: z.core.$RefinementCtx<any>): void {
+  if (!isRecord(deployment)) return;
+  const options = ["trafficShift", "percentage", "intervalMinutes", "terminationWaitMinutes", "testListener"] as const;
+  if (deployment.type !== "blue-green") {
+    for (const key of options) {
+      if (deployment[key] !== undefined) ctx.addIssue({ code: "custom", path: [...at, key], input: deployment[key], message: `nothing unless deployment.type is "blue-green" (a rolling deployment has no ${key})` });
+    }
+    return;
+  }
+  if ((deployment.trafficShift ?? BLUE_GREEN_DEFAULTS.trafficShift) === "all-at-once") {
+    for (const key of ["percentage", "intervalMinutes"] as const) {
+      if (deployment[key] !== undefined) ctx.addIssue({ code: "custom", path: [...at, key], input: deployment[key], message: `nothing with trafficShift "all-at-once" (only canary and linear shifts have steps)` });
+    }
+  }
+  const port = isRecord(deployment.testListener) ? deployment.testListener.port : undefined;
+  if (typeof port !== "number") return;
+  if ((PRODUCTION_LISTENER_PORTS as readonly number[]).includes(port)) {
+    ctx.addIssue({ code: "custom", path: [...at, "testListener", "port"], input: port, message: `a port other than ${PRODUCTION_LISTENER_PORTS.join(" and ")} (the ALB serves production there)` });
+  } else if (testPorts.has(port)) {
+    ctx.addIssue({ code: "custom", path: [...at, "testListener", "port"], input: port, message: `a port no other service's test listener uses: service ${testPorts.get(port)} has ${port}` });
+  } else testPorts.set(port, service);
+}
+
+/** A blue-green service's deployment with every default applied. */
+export interface BlueGreenSettings {
+  readonly trafficShift: "all-at-once" | "canary" | "linear";
+  /** Percentage and minutes of each step; undefined for all-at-once. */
+  readonly steps?: { readonly percentage: number; readonly intervalMinutes: number };
+  readonly terminationWaitMinutes: number;
+  readonly testListener?: { readonly port: number; readonly allowedCidrs: readonly string[] };
+  /** CodeDeploy's predefined configuration for this shift, if there is one. */
+  readonly predefinedConfig?: string;
+}
+
+/** The blue-green settings of a service (defaults applied here, once), or undefined for a rolling one. */
+export function blueGreenSettings(service: EcsServiceConfig): BlueGreenSettings | undefined {
+  const d = service.deployment;
+  if (d.type !== "blue-green") return undefined;
+  const trafficShift = d.trafficShift ?? BLUE_GREEN_DEFAULTS.trafficShift;
+  const steps = trafficShift === "all-at-once" ? undefined : { percentage: d.percentage ?? BLUE_GREEN_DEFAULTS.percentage, intervalMinutes: d.intervalMinutes ?? BLUE_GREEN_DEFAULTS.intervalMinutes };
+  const predefined = PREDEFINED_ECS_DEPLOYMENT_CONFIGS.find((c) => c.shift === trafficShift && c.percentage === steps?.percentage && c.intervalMinutes === steps?.intervalMinutes);
+  return {
+    trafficShift,
+    steps,
+    terminationWaitMinutes: d.terminationWaitMinutes ?? BLUE_GREEN_DEFAULTS.terminationWaitMinutes,
+    testListener: d.testListener,
+    predefinedConfig: predefined?.name,
+  };
+}
+
+/**
  * Whether every path `inner` matches is matched by `outer` too: `outer` as a glob (`*` any
  * characters, `?` one) matches `inner` read as text, whose own wildcards then stand for themselves.
  * Exact for the usual prefix patterns (`/*` covers `/api/*`; `/api/*` does not cover `/*`).
@@ -197,6 +335,31 @@ export function checkEcsEnvironment(env: Record<string, any>, ctx: z.core.$Refin
   if (network.privateSubnets === false) {
     ctx.addIssue({ code: "custom", path: ["network", "privateSubnets"], input: false, message: `true when platform is "ecs": tasks and container instances run in private subnets without public IPs` });
   }
+  // Blue/green services are released by the pipeline's CodeDeployToECS action; without the
+  // pipeline (pipeline.enabled false, or a third-party CI that rolls services with UpdateService,
+  // which ECS refuses for a CODE_DEPLOY service) nothing could release them.
+  const pipeline: Record<string, any> = isRecord(env.pipeline) ? env.pipeline : {};
+  if (pipeline.enabled === false && isRecord(env.ecs) && Array.isArray(env.ecs.services)) {
+    env.ecs.services.forEach((service: unknown, i: number) => {
+      if (isRecord(service) && isRecord(service.deployment) && service.deployment.type === "blue-green") {
+        ctx.addIssue({ code: "custom", path: ["ecs", "services", i, "deployment", "type"], input: "blue-green", message: `"rolling" while pipeline.enabled is false (blue-green releases run through the pipeline's CodeDeploy action)` });
+      }
+    });
+  }
+  // Alarm-based rollback needs at least one alarm an ECS service has among the kinds that stop
+  // deployments; otherwise the setting would silently do nothing.
+  const ecs: Record<string, any> = isRecord(env.ecs) ? env.ecs : {};
+  const observability: Record<string, any> = isRecord(env.observability) ? env.observability : {};
+  const alarms: Record<string, any> = isRecord(observability.alarms) ? observability.alarms : {};
+  const stops = alarms.stopDeployments;
+  if (ecs.rollbackOnAlarms !== false && Array.isArray(stops) && !stops.some((kind) => (ECS_SERVICE_ALARM_KINDS as readonly unknown[]).includes(kind))) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["observability", "alarms", "stopDeployments"],
+      input: stops,
+      message: `a list with at least one of ${ECS_SERVICE_ALARM_KINDS.map((k) => JSON.stringify(k)).join(", ")} while ecs.rollbackOnAlarms is true (the alarms an ECS service has; it has no "unhealthy-hosts" or "disk" alarm), or ecs.rollbackOnAlarms: false`,
+    });
+  }
 }
 
 /** `<app>-<env>-<service>` must fit target group names; called from the configuration's cross-environment check. */
@@ -205,6 +368,16 @@ export function checkEcsNames(appName: string, envName: string, env: Record<stri
   env.ecs.services.forEach((service: unknown, i: number) => {
     if (!isRecord(service) || typeof service.name !== "string") return;
     const full = `${appName}-${envName}-${service.name}`;
+    // A blue-green service has a second target group, named with GREEN_TARGET_GROUP_SUFFIX.
+    const blueGreen = isRecord(service.deployment) && service.deployment.type === "blue-green";
+    if (blueGreen && full.length <= MAX_SERVICE_PREFIX && full.length + GREEN_TARGET_GROUP_SUFFIX.length > MAX_SERVICE_PREFIX) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["environments", envName, "ecs", "services", i, "name"],
+        input: service.name,
+        message: `a shorter name: a blue-green service's second target group is "<app>-<env>-<service>${GREEN_TARGET_GROUP_SUFFIX}", at most ${MAX_SERVICE_PREFIX} characters, and "${full}${GREEN_TARGET_GROUP_SUFFIX}" has ${full.length + GREEN_TARGET_GROUP_SUFFIX.length}`,
+      });
+    }
     if (full.length > MAX_SERVICE_PREFIX) {
       ctx.addIssue({
         code: "custom",

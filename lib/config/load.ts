@@ -126,6 +126,12 @@ function describe(issue: z.core.$ZodIssue, raw: unknown): ConfigProblem[] {
     case "invalid_union": {
       const discriminator = (issue as { discriminator?: string }).discriminator;
       const input = discriminator && isPlainObject(issue.input) ? issue.input[discriminator] : issue.input;
+      // A union of a scalar and an object (`true | false | {...}`): when the input is of one
+      // variant's type only, that variant's own problems name the field and the fix.
+      const branches = ((issue as { errors?: z.core.$ZodIssue[][] }).errors ?? []).filter((b) => !b.every((i) => i.code === "invalid_type" && i.path.length === 0));
+      if (!discriminator && branches.length === 1 && branches[0].length > 0) {
+        return branches[0].flatMap((inner) => describe({ ...inner, path: [...issue.path, ...inner.path] } as z.core.$ZodIssue, raw));
+      }
       return [{ path: sourcePath(where, raw), received: render(input), allowed: issue.message }];
     }
     default:

@@ -83,12 +83,16 @@ export const networkSchema = strictObject({
 export type NetworkConfig = z.output<typeof networkSchema>;
 
 /** Interface endpoints every workload in the private subnets needs when there is no NAT (docs/network-and-edge.md). */
-export function requiredInterfaceEndpoints(workload: { platform: "fleet" | "ecs"; docker?: boolean; ecsOnEc2?: boolean }): InterfaceEndpoint[] {
+export function requiredInterfaceEndpoints(workload: { platform: "fleet" | "ecs"; docker?: boolean; ecsOnEc2?: boolean; ecsExec?: boolean }): InterfaceEndpoint[] {
   if (workload.platform === "ecs") {
     // Image pulls (ECR API and registry; layers come from S3 through the gateway) and the awslogs driver.
     const needs: InterfaceEndpoint[] = ["ecr.api", "ecr.dkr", "logs"];
     // Container instances: the ECS agent's control channel and telemetry, and Session Manager.
     if (workload.ecsOnEc2) needs.push("ecs", "ecs-agent", "ecs-telemetry", "ssm", "ssmmessages", "ec2messages");
+    // ECS Exec: the SSM agent in each task opens its channels on ssmmessages and decrypts the
+    // session's data key with KMS (Amazon ECS developer guide, "Using Amazon ECS Exec",
+    // considerations: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-exec.html).
+    if (workload.ecsExec) needs.push(...(["ssmmessages", "kms"] as const).filter((name) => !needs.includes(name)));
     return needs;
   }
   // SSM Agent (parameters, Session Manager, Run Command), the CloudWatch agent (logs, metrics) and
@@ -116,7 +120,8 @@ export function checkPrivateEgress(network: Record<string, any>, env: Record<str
   if (network.natGateways !== "none") return;
   const where = envPath.length > 0 ? `, which environments.${envPath[1]} runs in` : "";
   const ami: Record<string, any> = isRecord(env.goldenAmi) ? env.goldenAmi : {};
-  if (ami.enabled === true) {
+  // ECS environments build no golden AMI (the section's default stays in their parsed value).
+  if (ami.enabled === true && env.platform !== "ecs") {
     ctx.addIssue({
       code: "custom",
       path: [...envPath, "goldenAmi", "enabled"],
@@ -134,6 +139,7 @@ export function checkPrivateEgress(network: Record<string, any>, env: Record<str
     platform: platform === "ecs" ? "ecs" : "fleet",
     docker: application.runtime === "docker",
     ecsOnEc2: services.some((s) => isRecord(s) && s.launchType === "EC2"),
+    ecsExec: isRecord(env.ecs) && isRecord(env.ecs.exec) && env.ecs.exec.enabled === true,
   });
   const who = platform === "ecs" ? "ECS tasks run in the private subnets" : "the fleet runs in private subnets";
   if (endpoints.s3Gateway === false) {

@@ -65,6 +65,16 @@ export function ipv4Cidr(minPrefix: number, maxPrefix: number) {
 /** Any IPv4 or IPv6 CIDR, used for ingress allow-lists. */
 export const ingressCidr = checkedString(isCidr, "an IPv4 CIDR in network form (like 203.0.113.0/24 or 0.0.0.0/0) or an IPv6 CIDR (like ::/0)");
 
+/**
+ * Who may reach a test listener (the testers' networks): at least one CIDR, never /0, because a
+ * test listener serves a version that has not been released yet.
+ */
+export const testerCidrs = z
+  .array(ingressCidr, { error: "a non-empty list of CIDRs, none of them /0" })
+  .min(1, { error: "at least one CIDR (the testers' networks)" })
+  .refine((cidrs) => !cidrs.some((c) => /\/0$/.test(c)), { error: "specific CIDRs only: the test listener serves an unreleased version, never the whole internet (/0)" })
+  .meta({ allowed: "a non-empty list of CIDRs, none of them /0" });
+
 export const region = pattern(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/, "an AWS region code such as eu-west-1 or us-east-1");
 
 export const accountId = pattern(/^\d{12}$/, "a 12-digit AWS account ID written as a string");

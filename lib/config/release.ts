@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { bool, integer, logRetentionDays, oneOf, pattern, strictObject } from "./primitives";
+import { bool, integer, logRetentionDays, oneOf, pattern, strictObject, testerCidrs } from "./primitives";
 
 /*
  * The release pipeline of an environment: how CodeBuild builds (`build`), how CodeDeploy releases
@@ -20,14 +20,42 @@ const minimumHealthyHostsSchema = strictObject({
   value: integer(0, 100, "a number of hosts or a percentage").describe("Instances (or percent of them) that must stay healthy during the deployment."),
 }).describe("A custom deployment configuration (aws_codedeploy_deployment_config) instead of a named one.");
 
+/** Ports the environment's own load balancer serves production traffic on (HTTP, and HTTPS with a certificate). */
+export const PRODUCTION_LISTENER_PORTS = [80, 443] as const;
+
+// DeploymentReadyOption (CodeDeploy API reference): STOP_DEPLOYMENT registers no instance with the load
+// balancer until ContinueDeployment; after waitTimeInMinutes without it the deployment is Stopped.
+// https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_DeploymentReadyOption.html
+const waitForApprovalSchema = strictObject({
+  minutes: integer(1, 2880, "a number of minutes from 1 to 2880 (two days, CodeDeploy's limit between installing the new fleet and moving traffic)").describe(
+    "Minutes CodeDeploy waits, with the new fleet installed and no traffic on it, for `aws deploy continue-deployment --deployment-wait-type READY_WAIT`; then it stops the deployment and the original fleet keeps serving.",
+  ),
+})
+  .optional()
+  .describe("Wait before traffic moves (deployment_ready_option STOP_DEPLOYMENT): someone tests the new fleet, then continues or stops the deployment (docs/release-pipeline.md, \"Waiting before traffic moves\"). Default: traffic moves as soon as the new fleet is installed.");
+
+const testListenerSchema = strictObject({
+  port: integer(1, 65535, "a TCP port")
+    .refine((port) => !(PRODUCTION_LISTENER_PORTS as readonly number[]).includes(port), { error: `a port other than ${PRODUCTION_LISTENER_PORTS.join(" and ")} (the production listeners)` })
+    .describe("Port of the test listener on the environment's load balancer: HTTPS with the environment's certificate when it serves HTTPS, else HTTP."),
+  allowedCidrs: testerCidrs
+    .describe("Who may reach the test listener (its own security group on the load balancer). Required; /0 is refused."),
+})
+  .optional()
+  .describe(
+    "A test listener for the new fleet while a deployment waits (needs waitForApproval; dedicated load balancer only): it forwards to a test target group the fleet reconciler attaches to CodeDeploy's copy of the fleet when the deployment is Ready, and detaches when it ends. Default: none.",
+  );
+
 const blueGreenSchema = strictObject({
   terminationWaitMinutes: integer(0, 2880, "a number of minutes (CodeDeploy allows up to two days)")
     .default(60)
     .describe("Minutes the original fleet keeps running after traffic moved to the new one (the fast rollback window); then it is terminated."),
   deploymentConfig: oneOf(NAMED_DEPLOYMENT_CONFIGS).default("AllAtOnce").describe("How many instances of the new fleet receive the revision at a time (CodeDeployDefault.<name>)."),
+  waitForApproval: waitForApprovalSchema,
+  testListener: testListenerSchema,
 })
   .optional()
-  .describe("Blue/green options; only with deployment.mode blue-green. Default: 60 minutes, AllAtOnce.");
+  .describe("Blue/green options; only with deployment.mode blue-green. Default: 60 minutes, AllAtOnce, traffic moves as soon as the new fleet is installed.");
 
 const inPlaceSchema = strictObject({
   deploymentConfig: oneOf(NAMED_DEPLOYMENT_CONFIGS)
@@ -154,11 +182,43 @@ export const pipelineSchema = strictObject({
 export function checkRelease(env: Record<string, any>, ctx: z.RefinementCtx): void {
   const deployment: Record<string, any> = isRecord(env.deployment) ? env.deployment : {};
   const fleet: Record<string, any> = isRecord(env.fleet) ? env.fleet : {};
-  if (fleet.instanceRefresh === true && deployment.mode === "blue-green") {
+  const blueGreen: Record<string, any> = isRecord(deployment.blueGreen) ? deployment.blueGreen : {};
+  const loadBalancer: Record<string, any> = isRecord(env.loadBalancer) ? env.loadBalancer : {};
+  const platform = env.platform ?? "fleet";
+  for (const key of ["waitForApproval", "testListener"] as const) {
+    if (blueGreen[key] !== undefined && platform !== "fleet") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["deployment", "blueGreen", key],
+        input: blueGreen[key],
+        message: `nothing unless platform is "fleet" (CodeDeploy blue/green of the EC2 fleet; ECS services configure theirs under ecs.services[].deployment)`,
+      });
+    }
+  }
+  if (blueGreen.testListener !== undefined && deployment.mode !== "in-place") {
+    if (blueGreen.waitForApproval === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["deployment", "blueGreen", "testListener"],
+        input: blueGreen.testListener,
+        message: "nothing without deployment.blueGreen.waitForApproval: the test listener serves the new fleet only while a deployment waits before traffic moves",
+      });
+    }
+    if (loadBalancer.mode === "shared") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["deployment", "blueGreen", "testListener"],
+        input: blueGreen.testListener,
+        message: 'nothing with loadBalancer.mode "shared": the shared load balancer\'s listeners and security group belong to the shared stack, and a port per environment there would open every environment\'s test traffic to the same CIDRs (use a dedicated load balancer)',
+      });
+    }
+  }
+  const refresh = fleet.instanceRefresh;
+  if ((refresh === true || isRecord(refresh)) && deployment.mode === "blue-green") {
     ctx.addIssue({
       code: "custom",
       path: ["fleet", "instanceRefresh"],
-      input: true,
+      input: refresh,
       message: 'false while deployment.mode is "blue-green": CodeDeploy replaces the whole fleet on every release, and an instance refresh would roll only the bootstrap group (set deployment.mode: in-place)',
     });
   }

@@ -6,7 +6,8 @@ import { artifactsSchema } from "./artifacts";
 import { checkEcsEnvironment, checkEcsNames, ecsSchema } from "./ecs";
 import { backendSchema } from "./backend";
 import { applicationSchema } from "./application";
-import { fleetSchema } from "./fleet";
+import { checkFleetCapacity, fleetSchema } from "./fleet";
+import { checkInstanceRefresh } from "./instance-refresh";
 import { goldenAmiSchema } from "./golden-ami";
 import { loadBalancerSchema, notificationsSchema, sharedAlarmsSchema, sharedNotificationsSchema, TLS_POLICIES } from "./load-balancer";
 import { observabilitySchema } from "./observability";
@@ -131,6 +132,11 @@ export const environmentSchema = strictObject({
     }
 
     const { minSize, maxSize, desiredCapacity } = fleet;
+    if (env.platform !== "host" && env.platform !== "ecs") {
+      // The AMI's architecture: configured, or that of the fleet's instance type (stacks/environment-stack.ts).
+      const fleetArchitecture = typeof ami.architecture === "string" ? ami.architecture : typeof fleet.instanceType === "string" ? instanceArchitecture(fleet.instanceType) : undefined;
+      checkFleetCapacity(fleet, fleetArchitecture, ctx);
+    }
     if (typeof minSize === "number" && typeof maxSize === "number" && minSize > maxSize) {
       ctx.addIssue({ code: "custom", path: ["fleet", "minSize"], input: minSize, message: `a value no larger than fleet.maxSize (${maxSize})` });
     }
@@ -199,6 +205,7 @@ export const environmentSchema = strictObject({
     }
     hostRules(env, ctx);
     checkRelease(env, ctx);
+    checkInstanceRefresh(env, ctx);
     checkCi(env, ctx);
   },
   { when: () => true },

@@ -55,8 +55,9 @@ export function estimateStack(input: StackCostInput, table: PriceTable): StackCo
   const region = providerRegion(input.terraform) ?? input.region;
   if (!region) throw new Error(`${input.stack}: the synthesized stack names no region (no default aws provider with a region)`);
   const prices = regionPrices(table, region);
-  const lines = new Counter(table, prices, input.stack).count(new StackView(input.terraform));
-  const notes: string[] = [];
+  const counter = new Counter(table, prices, input.stack);
+  const lines = counter.count(new StackView(input.terraform));
+  const notes: string[] = [...counter.notes];
   if (input.sharedLoadBalancerStack) notes.push(`The load balancer is shared: its hours and LCUs are counted once, in ${input.sharedLoadBalancerStack}.`);
   const priced = lines.filter((l) => l.min !== undefined && l.max !== undefined);
   const sum = (pick: (l: CostLine) => number) => round(priced.reduce((n, l) => n + pick(l), 0));
@@ -83,6 +84,8 @@ export function providerRegion(terraform: Record<string, any>): string | undefin
 class Counter {
   private readonly hours: number;
   private readonly lines: CostLine[] = [];
+  /** Remarks on what the lines assume (Spot priced as On-Demand, say). */
+  public readonly notes: string[] = [];
   /** Instances with a public IPv4 address of their own, at min and max size. */
   private publicInstances = { min: 0, max: 0 };
 
@@ -141,7 +144,10 @@ class Counter {
   /** Auto Scaling groups (fleets, ECS container instances): instances and root volumes at min and max size. */
   private fleets(view: StackView): void {
     for (const group of view.resources("aws_autoscaling_group")) {
-      const template = view.refs(group.values.launch_template, "aws_launch_template")[0];
+      // With a mixed instances policy the template is named inside it (fleet.purchase).
+      const mixed = [group.values.mixed_instances_policy ?? []].flat()[0];
+      const spec = mixed ? [[mixed.launch_template ?? []].flat()[0]?.launch_template_specification ?? []].flat()[0] : undefined;
+      const template = view.refs(mixed ? spec : group.values.launch_template, "aws_launch_template")[0];
       const min = numberOf(group.values.min_size);
       const max = numberOf(group.values.max_size);
       if (!template || min === undefined || max === undefined) {
@@ -160,6 +166,35 @@ class Counter {
         this.add(`EBS ${volumeType} root (${label})`, `${range} × ${size} GB`, this.prices.ebs[volumeType], min * size, max * size);
       }
       if (publicIp(template)) this.publicInstances = { min: this.publicInstances.min + min, max: this.publicInstances.max + max };
+      if (mixed) {
+        const d = [mixed.instances_distribution ?? []].flat()[0] ?? {};
+        const onDemand = numberOf(d.on_demand_percentage_above_base_capacity) ?? 100;
+        const overrides: Array<Record<string, any>> = [[mixed.launch_template ?? []].flat()[0]?.override ?? []].flat();
+        const others = overrides.map((o) => o.instance_type).filter((t) => typeof t === "string" && t !== type);
+        const attributes = overrides.some((o) => o.instance_requirements);
+        if (onDemand < 100) {
+          this.notes.push(
+            `${label}: priced as On-Demand ${type}, but ${100 - onDemand}% of the capacity above ${numberOf(d.on_demand_base_capacity) ?? 0} instance(s) is Spot, which costs less and varies with the Spot price (not in the price table).`,
+          );
+        }
+        if (others.length > 0 || attributes) {
+          this.notes.push(`${label}: priced as ${type}; the group may also launch ${attributes ? "any instance type its instance requirements admit" : others.join(", ")} (mixed instances policy).`);
+        }
+      }
+      // A warm pool's instances: their root volumes always, the instances too when they wait Running.
+      const warm = [group.values.warm_pool ?? []].flat()[0];
+      const warmSize = warm ? (numberOf(warm.min_size) ?? 0) : 0;
+      if (warmSize > 0) {
+        if (warm.pool_state === "Running") this.add(`EC2 ${type} (${label} warm pool)`, `${warmSize} × ${this.hours} h`, this.prices.ec2[type], warmSize * this.hours, undefined, ["hoursPerMonth"]);
+        for (const mapping of [template.values.block_device_mappings ?? []].flat()) {
+          const ebs = [mapping.ebs ?? []].flat()[0];
+          const size = numberOf(ebs?.volume_size);
+          if (size === undefined) continue;
+          const volumeType = String(ebs.volume_type ?? "gp3");
+          this.add(`EBS ${volumeType} root (${label} warm pool)`, `${warmSize} × ${size} GB`, this.prices.ebs[volumeType], warmSize * size);
+        }
+        this.notes.push(`${label}: the warm pool counts its minimum size (${warmSize}); it holds up to the group's maximum (or max prepared capacity) minus the desired capacity.`);
+      }
     }
   }
 

@@ -21,6 +21,14 @@ export function fleetReleasedMarker(appName: string): string {
   return `/var/lib/${appName}/first-release-started`;
 }
 
+/**
+ * Written as the last step of the fleet's user data when the boot may be interrupted (warm pools):
+ * until it exists, `<app>-first-boot.service` runs the user data again at each start.
+ */
+export function fleetFirstBootMarker(appName: string): string {
+  return `/var/lib/${appName}/first-boot-done`;
+}
+
 /** What the fleet's Nginx needs to know about the traffic in front of it. */
 export interface FleetProxyOptions {
   /** Path the target group's health check requests: proxied like any other, not written to the access log. */
@@ -64,6 +72,14 @@ export interface FleetUserDataOptions {
   readonly codedeployAgent?: boolean;
   /** Nginx in front of the application. */
   readonly proxy: FleetProxyOptions;
+  /**
+   * The instance may be stopped in the middle of this script (a Stopped or Hibernated warm pool:
+   * Auto Scaling does not wait for user data, and cloud-init runs it once). The script first
+   * installs itself as `<app>-first-boot.service`, which runs it again at every start until it has
+   * run to the end, before the CodeDeploy agent (docs/fleet-and-traffic.md, "Warm pools and the boot").
+   * @default false
+   */
+  readonly resumeInterruptedBoot?: boolean;
 }
 
 /** The Nginx site of fleet instances (templates/fleet/nginx.conf). */
@@ -117,6 +133,8 @@ export function renderFleetUserData(o: FleetUserDataOptions): string {
     serviceUnit: nodejs ? renderTemplate("fleet/app.service", { ...o }).trimEnd() : "",
     proxyPort: FLEET_PROXY_PORT,
     nginxConf: renderFleetNginxConf(o),
+    resumable: o.resumeInterruptedBoot ?? false,
+    firstBootDone: fleetFirstBootMarker(o.appName),
   });
 }
 

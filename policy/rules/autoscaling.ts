@@ -1,6 +1,6 @@
 import { Rule } from "../engine";
 import { isBehindLoadBalancer } from "../relations";
-import { block, shown, strings } from "../terraform";
+import { block, blocks, shown, strings } from "../terraform";
 
 const GROUP = ["aws_autoscaling_group"];
 
@@ -43,6 +43,23 @@ export const ASG_RULES: Rule[] = [
     check: (asg) => {
       const ignored = block(asg.values.lifecycle).ignore_changes;
       return ignored === "all" || strings(ignored).includes("desired_capacity") ? undefined : `lifecycle.ignore_changes is ${shown(ignored)}`;
+    },
+  },
+  {
+    id: "ASG.INSTANCE_REFRESH_ALARMS",
+    title: "An instance refresh rolls to a numbered launch template version and stops on CloudWatch alarms.",
+    rationale:
+      "A refresh replaces every instance of the group: without an alarm specification nothing stops it while the new instances answer 5xx or fail their health checks; with $Latest or $Default the provider starts no refresh at all and Auto Scaling cannot roll one back.",
+    fix: "Set launch_template.version (or the mixed instances policy's) to aws_launch_template.<name>.latest_version and instance_refresh.preferences.alarm_specification.alarms to the alarms that stop a deployment.",
+    resourceTypes: GROUP,
+    scope: "groups with an instance_refresh block",
+    appliesTo: (asg) => blocks(asg.values.instance_refresh).length > 0,
+    check: (asg) => {
+      const v = asg.values;
+      const version = block(v.launch_template).version ?? block(block(block(v.mixed_instances_policy).launch_template).launch_template_specification).version;
+      if (version === undefined || version === "$Latest" || version === "$Default") return `the launch template version is ${shown(version)}`;
+      const alarms = strings(block(block(block(v.instance_refresh).preferences).alarm_specification).alarms);
+      return alarms.length > 0 ? undefined : "instance_refresh.preferences.alarm_specification.alarms is not set";
     },
   },
 ];

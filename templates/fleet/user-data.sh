@@ -5,6 +5,34 @@
 # (docs/decisions.md, "First boot before the agent").
 set -euo pipefail
 exec > >(tee -a /var/log/{{appName}}-bootstrap.log) 2>&1
+{{#resumable}}
+
+# Warm pool: Auto Scaling stops (or hibernates) an instance launched into the pool without waiting
+# for this script, and cloud-init runs user data on the first boot only. So first of all the script
+# installs itself as a service that runs it again at each start, before the CodeDeploy agent, until
+# it has run to the end ({{firstBootDone}}). Every step below can run twice.
+if [ ! -e /etc/systemd/system/{{appName}}-first-boot.service ]; then
+  install -m 0700 "$0" /usr/local/sbin/{{appName}}-first-boot
+  cat >/etc/systemd/system/{{appName}}-first-boot.service <<'UNIT'
+[Unit]
+Description=First-boot setup of {{appName}}-{{envName}}, again after an interrupted first boot
+After=network-online.target cloud-final.service
+Wants=network-online.target
+Before=codedeploy-agent.service
+ConditionPathExists=!{{firstBootDone}}
+
+[Service]
+Type=oneshot
+ExecStart=/usr/local/sbin/{{appName}}-first-boot
+RemainAfterExit=yes
+
+[Install]
+WantedBy=multi-user.target
+UNIT
+  systemctl daemon-reload
+  systemctl enable {{appName}}-first-boot.service
+fi
+{{/resumable}}
 {{#agentDropIn}}
 
 # An SSM association installs the CodeDeploy agent, possibly while this script runs: first of all,
@@ -81,3 +109,9 @@ systemctl enable codedeploy-agent
 # blocking start would wait for itself. The agent starts the moment this script has finished.
 systemctl start --no-block codedeploy-agent
 {{/codedeployAgent}}
+{{#resumable}}
+
+# Done: later starts (leaving the warm pool) skip the first-boot service.
+install -d -m 0755 "$(dirname "{{firstBootDone}}")"
+touch "{{firstBootDone}}"
+{{/resumable}}
