@@ -1,5 +1,5 @@
 import { CodedeployDeploymentConfig } from "@cdktf/provider-aws/lib/codedeploy-deployment-config";
-import { CodedeployDeploymentGroup } from "@cdktf/provider-aws/lib/codedeploy-deployment-group";
+import { CodedeployDeploymentGroup, CodedeployDeploymentGroupConfig } from "@cdktf/provider-aws/lib/codedeploy-deployment-group";
 import { Construct } from "constructs";
 import { childId, pin } from "../lib/address";
 import { suppress } from "../policy";
@@ -192,17 +192,7 @@ export class DeploymentGroup extends Construct implements IPipelineDeployTarget 
               terminateBlueInstancesOnDeploymentSuccess: { action: "TERMINATE", terminationWaitTimeInMinutes: wait },
             }
           : undefined,
-        autoRollbackConfiguration: { enabled: true, events: ["DEPLOYMENT_FAILURE", ...(alarms.length > 0 ? ["DEPLOYMENT_STOP_ON_ALARM"] : [])] },
-        alarmConfiguration: alarms.length > 0 ? { enabled: true, alarms } : undefined,
-        triggerConfiguration: props.notificationTopic
-          ? [
-              {
-                triggerName: "deployment-results",
-                triggerTargetArn: props.notificationTopic.topicArn,
-                triggerEvents: ["DeploymentSuccess", "DeploymentFailure", "DeploymentStop", "DeploymentRollback"],
-              },
-            ]
-          : undefined,
+        ...rollbackAndTriggers(alarms, props.notificationTopic),
         // Instances launched while a deployment runs (scale-out) get the revision right after it.
         outdatedInstancesStrategy: "UPDATE",
         // After a blue/green release CodeDeploy owns the list: it points at its copy of the group,
@@ -227,4 +217,27 @@ export class DeploymentGroup extends Construct implements IPipelineDeployTarget 
       { actions: ["codedeploy:GetDeploymentConfig"], resources: [this.deploymentConfigArn] },
     );
   }
+}
+
+/**
+ * What every deployment group of the project has, EC2 or ECS: rollback on failure, and on `alarms`
+ * when there are any (stop and roll back), and deployment results published to `topic`.
+ */
+export function rollbackAndTriggers(
+  alarms: readonly string[],
+  topic?: NotificationTopic,
+): Pick<CodedeployDeploymentGroupConfig, "autoRollbackConfiguration" | "alarmConfiguration" | "triggerConfiguration"> {
+  return {
+    autoRollbackConfiguration: { enabled: true, events: ["DEPLOYMENT_FAILURE", ...(alarms.length > 0 ? ["DEPLOYMENT_STOP_ON_ALARM"] : [])] },
+    alarmConfiguration: alarms.length > 0 ? { enabled: true, alarms: [...alarms] } : undefined,
+    triggerConfiguration: topic
+      ? [
+          {
+            triggerName: "deployment-results",
+            triggerTargetArn: topic.topicArn,
+            triggerEvents: ["DeploymentSuccess", "DeploymentFailure", "DeploymentStop", "DeploymentRollback"],
+          },
+        ]
+      : undefined,
+  };
 }

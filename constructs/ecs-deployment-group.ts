@@ -7,6 +7,7 @@ import { childId, pin } from "../lib/address";
 import { suppress } from "../policy";
 import { AccountContext } from "./account-context";
 import { BuildProject } from "./build-project";
+import { rollbackAndTriggers } from "./deployment-group";
 import { EcsService } from "./ecs-service";
 import { NotificationTopic } from "./notification-topic";
 import type { IPipelineDeployTarget } from "./pipeline";
@@ -210,17 +211,7 @@ export class EcsDeploymentGroup extends Construct implements IPipelineDeployTarg
           deploymentReadyOption: { actionOnTimeout: "CONTINUE_DEPLOYMENT" },
           terminateBlueInstancesOnDeploymentSuccess: { action: "TERMINATE", terminationWaitTimeInMinutes: wait },
         },
-        autoRollbackConfiguration: { enabled: true, events: ["DEPLOYMENT_FAILURE", ...(alarms.length > 0 ? ["DEPLOYMENT_STOP_ON_ALARM"] : [])] },
-        alarmConfiguration: alarms.length > 0 ? { enabled: true, alarms } : undefined,
-        triggerConfiguration: props.notificationTopic
-          ? [
-              {
-                triggerName: "deployment-results",
-                triggerTargetArn: props.notificationTopic.topicArn,
-                triggerEvents: ["DeploymentSuccess", "DeploymentFailure", "DeploymentStop", "DeploymentRollback"],
-              },
-            ]
-          : undefined,
+        ...rollbackAndTriggers(alarms, props.notificationTopic),
         // The service must exist (with its CODE_DEPLOY controller) before the group names it.
         dependsOn: [service.serviceResource],
       }),
