@@ -146,6 +146,14 @@ describe("what the coverage sees", () => {
     ]);
   });
 
+  test("the ECS blue/green prepare step: Terraform's parameter and its revision, nothing else", () => {
+    const evaluated = all.find((a) => a.config.endsWith("ecs.yaml"))!.coverage.evaluated.filter((e) => e.stack === "shop-staging" && e.file.endsWith("service_web_prepare_project.source.buildspec"));
+    expect(evaluated.map((e) => [e.roleName, e.action, e.resource, e.decision.allowed])).toEqual([
+      ["shop-staging-web-prepare-build", "ssm:GetParameter", `arn:aws:ssm:eu-west-1:${ACCOUNT}:parameter/shop/staging/release/web/task-definition`, true],
+      ["shop-staging-web-prepare-build", "ecs:DescribeTaskDefinition", "*", true],
+    ]);
+  });
+
   test("third-party CI files: each call with the environment's CI role, on this environment's resources only", () => {
     const ci = (config: string, stack: string) =>
       all.find((a) => a.config.endsWith(config))!.coverage.evaluated.filter((e) => e.stack === stack && e.roleName === `${stack}-ci`).map((e) => [e.file, e.action, e.resource, e.decision.allowed]);
